@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 import type { IConnections } from 'n8n-workflow';
 
+import { runInChild } from '../support/run-in-child';
 import { createPoller, megaNodeTypes, removeHarnessUserFolder, runPoll, runWorkflow, type WorkflowNode } from './harness';
 import { CounterTrigger, HarnessCounterApi } from './harness/dummy-nodes/CounterTrigger';
 import { FailOnFlag } from './harness/dummy-nodes/FailOnFlag';
@@ -75,6 +77,27 @@ describe('binary data through the real engine', () => {
 		expect(read).toHaveLength(2);
 		expect(read.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(read[0].json.sha256).not.toBe(read[1].json.sha256);
+	});
+});
+
+describe('memory, measured in a fresh child process', () => {
+	const MIB = 1024 * 1024;
+	const target = join(__dirname, 'harness/fixtures/stream-workflow.ts');
+	interface Seen {
+		made: { sha256: string };
+		read: { sha256: string; size: number; streamed: boolean };
+	}
+
+	test('200 MiB through the engine in filesystem mode is streamed: RSS grows by far less than the file', async () => {
+		const { result, memory } = await runInChild<Seen>(target, 'streamThroughEngine', { mib: 200, binaryMode: 'filesystem' });
+		expect(result.read).toMatchObject({ sha256: result.made.sha256, size: 200 * MIB, streamed: true });
+		expect(memory.peakRssGrowthBytes).toBeLessThan(100 * MIB);
+	});
+
+	test('memory mode really buffers: the same workflow costs more than the file itself', async () => {
+		const { result, memory } = await runInChild<Seen>(target, 'streamThroughEngine', { mib: 64, binaryMode: 'memory' });
+		expect(result.read).toMatchObject({ sha256: result.made.sha256, size: 64 * MIB, streamed: false });
+		expect(memory.peakRssGrowthBytes).toBeGreaterThan(64 * MIB);
 	});
 });
 
