@@ -1,0 +1,72 @@
+/**
+ * MEGA chunk boundaries as arithmetic (no per-file arrays: a 5 GiB file has ~5,000 chunks and we only ever need
+ * "where does the chunk containing this offset start/end"). Boundaries: 128 KiB × 1..8 growing, then every 1 MiB
+ * (mega-protocol.md §8.1). `chunkBoundaries` in core/mega/crypto is the list form of the same table.
+ */
+
+const SEGMENT = 128 * 1024;
+const MIB = 1024 * 1024;
+/** 128K × (1 + 2 + … + 8) = 4.5 MiB: where the chunk size reaches 1 MiB for good. */
+const GROWTH_END = SEGMENT * 36;
+
+/** Start of the chunk that contains `offset`. */
+export function chunkFloor(offset: number): number {
+	if (offset >= GROWTH_END) return GROWTH_END + Math.floor((offset - GROWTH_END) / MIB) * MIB;
+	let start = 0;
+	for (let k = 1; k <= 8; k++) {
+		const next = start + k * SEGMENT;
+		if (offset < next) return start;
+		start = next;
+	}
+	return start;
+}
+
+/** End (exclusive) of the chunk that starts at or contains `offset`, before clamping to the file size. */
+export function chunkCeil(offset: number): number {
+	const start = chunkFloor(offset);
+	if (start >= GROWTH_END) return start + MIB;
+	let boundary = 0;
+	for (let k = 1; k <= 8; k++) {
+		boundary += k * SEGMENT;
+		if (boundary > start) return boundary;
+	}
+	return boundary + MIB;
+}
+
+export function isChunkBoundary(offset: number): boolean {
+	return chunkFloor(offset) === offset;
+}
+
+/** Index of the chunk that contains `offset` (0-based), used to order chunk MACs. */
+export function chunkIndex(offset: number): number {
+	if (offset >= GROWTH_END) return 8 + Math.floor((offset - GROWTH_END) / MIB);
+	let start = 0;
+	for (let k = 1; k <= 8; k++) {
+		start += k * SEGMENT;
+		if (offset < start) return k - 1;
+	}
+	return 8;
+}
+
+/**
+ * Cuts [start, end) into requests of whole chunks (the last may end at `end`, the file's EOF), each at most
+ * `maxBytes` (but never less than one chunk), and at least `minPieces` of them when the range is big enough, so that
+ * a file a few requests long still uses every connection.
+ */
+export function planRequests(start: number, end: number, maxBytes: number, minPieces = 1): Array<[number, number]> {
+	if (end <= start) return [[start, start]];
+	const target = Math.max(1, Math.min(maxBytes, Math.ceil((end - start) / Math.max(1, minPieces))));
+	const plan: Array<[number, number]> = [];
+	let from = start;
+	while (from < end) {
+		let to = Math.min(chunkCeil(from), end);
+		while (to < end) {
+			const next = Math.min(chunkCeil(to), end);
+			if (next - from > target) break;
+			to = next;
+		}
+		plan.push([from, to]);
+		from = to;
+	}
+	return plan;
+}

@@ -1,0 +1,203 @@
+/**
+ * Sends one file body to one upload URL: reads the source in order, encrypts and MACs it on chunk boundaries,
+ * groups whole chunks into POSTs of up to `maxPostBytes`, and keeps up to `concurrency` POSTs in flight. Each POST's
+ * ciphertext is held until the server acknowledges it, so a retry re-sends the same bytes; memory stays near
+ * (concurrency + 1) × POST size whatever the file size.
+ */
+import { Readable } from 'node:stream';
+import { httpRequest, readAll } from '../api/http';
+import { FingerprintBuilder } from '../crypto';
+import { MegaError } from '../errors';
+import { ChunkCipher, type ChunkMac } from './chunk-cipher';
+import { planRequests } from './chunk-math';
+import { SizeMismatchError, TransferIntegrityError, TransferQuotaError, UploadFailedError, UploadRestartError } from './errors';
+import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
+import type { TransferProgress } from './api';
+
+export interface UploadBodyOptions {
+	url: string;
+	source: Readable;
+	size: number;
+	key: Buffer;
+	nonce: Buffer;
+	/** Unix seconds for the fingerprint `c`, computed from the plaintext on the way through. */
+	mtime: number;
+	concurrency: number;
+	maxPostBytes: number;
+	maxRetries: number;
+	signal?: AbortSignal;
+	onProgress?: (progress: TransferProgress) => void;
+	timeoutMs?: number;
+}
+
+export interface UploadBodyResult {
+	token: Buffer;
+	chunkMacs: ChunkMac[];
+	fingerprint: string;
+}
+
+const UPLOAD_TOKEN_LENGTH = 36;
+
+interface Post {
+	offset: number;
+	length: number;
+	pieces: Buffer[];
+}
+
+export async function uploadBody(options: UploadBodyOptions): Promise<UploadBodyResult> {
+	const { size, source } = options;
+	const { controller, signal } = innerAbort(options.signal);
+	const cipher = new ChunkCipher('encrypt', options.key, options.nonce, 0, size);
+	const sampler = new FingerprintBuilder(size, options.mtime);
+	const plan = planRequests(0, size, options.maxPostBytes, options.concurrency);
+	const inFlight = new Set<Promise<void>>();
+	let failure: unknown;
+	let token: Buffer | undefined;
+	let acknowledged = 0;
+	let slotFreed: (() => void) | undefined;
+
+	const fail = (error: unknown) => {
+		if (failure === undefined) {
+			failure = error;
+			controller.abort(error);
+		}
+		slotFreed?.();
+	};
+
+	const dispatch = (post: Post) => {
+		const running = sendPost(post)
+			.then((reply) => {
+				if (reply) token = reply;
+				acknowledged += post.length;
+				post.pieces.length = 0; // acknowledged: the ciphertext can go
+				options.onProgress?.({ bytesDone: acknowledged, bytesTotal: size });
+			})
+			.catch(fail)
+			.finally(() => {
+				inFlight.delete(running);
+				slotFreed?.();
+			});
+		inFlight.add(running);
+	};
+
+	const waitForSlot = async () => {
+		while (inFlight.size >= options.concurrency && failure === undefined) {
+			await new Promise<void>((resolve) => (slotFreed = resolve));
+			slotFreed = undefined;
+		}
+		if (failure !== undefined) throw failure;
+	};
+
+	const sendPost = async (post: Post): Promise<Buffer | undefined> => {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await postOnce(post);
+			} catch (error) {
+				if (signal.aborted) throw failure ?? abortError(signal);
+				if (error instanceof UploadRestartError || !isRetryable(error) || attempt >= options.maxRetries) throw error;
+			}
+			await sleep(backoffMs(attempt), signal);
+		}
+	};
+
+	const postOnce = async (post: Post): Promise<Buffer | undefined> => {
+		const body = post.pieces.length === 1 ? post.pieces[0] : Readable.from(post.pieces, { objectMode: false });
+		const response = await httpRequest(`${options.url}/${post.offset}`, {
+			method: 'POST',
+			headers: { 'Content-Length': post.length, 'Content-Type': 'application/octet-stream' },
+			body,
+			signal,
+			timeoutMs: options.timeoutMs,
+		});
+		const reply = await readAll(response.body, 4096);
+		return interpretReply(response.status, response.headers['x-mega-time-left'], reply, post.offset);
+	};
+
+	try {
+		const [firstStart, firstEnd] = plan[0];
+		if (size === 0) {
+			dispatch({ offset: firstStart, length: 0, pieces: [] });
+		} else {
+			let planIndex = 0;
+			let postEnd = firstEnd;
+			let pieces: Buffer[] = [];
+			let position = 0;
+			for await (const raw of source) {
+				if (failure !== undefined) throw failure;
+				const piece = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as string);
+				let at = 0;
+				while (at < piece.length) {
+					if (planIndex >= plan.length) throw new SizeMismatchError(size, `more than ${size}`);
+					const take = Math.min(piece.length - at, postEnd - position);
+					const part = at === 0 && take === piece.length ? piece : piece.subarray(at, at + take);
+					sampler.update(part);
+					cipher.update(part, pieces);
+					position += take;
+					at += take;
+					if (position === postEnd) {
+						await waitForSlot();
+						const [postStart] = plan[planIndex];
+						dispatch({ offset: postStart, length: postEnd - postStart, pieces });
+						pieces = [];
+						planIndex++;
+						postEnd = planIndex < plan.length ? plan[planIndex][1] : postEnd;
+					}
+				}
+			}
+			if (position !== size) throw new SizeMismatchError(size, position);
+		}
+		while (inFlight.size > 0) await Promise.all([...inFlight]);
+		if (failure !== undefined) throw failure;
+		if (!token) {
+			throw new TransferIntegrityError('bad-token', 'The storage server acknowledged every byte but sent no completion token');
+		}
+		return { token, chunkMacs: cipher.macs, fingerprint: sampler.digest() };
+	} catch (error) {
+		fail(error);
+		await Promise.allSettled([...inFlight]);
+		throw failure;
+	} finally {
+		if (!source.destroyed) source.destroy();
+	}
+}
+
+/**
+ * Storage-server replies (mega-protocol.md §8.5): empty (or "0") = accepted, 36 bytes = the completion token,
+ * a short ASCII negative number = an error code (never a token).
+ */
+export function interpretReply(status: number, timeLeft: string | string[] | undefined, reply: Buffer, offset: number): Buffer | undefined {
+	if (status === 200) {
+		const text = reply.length <= 12 ? reply.toString('latin1').trim() : '';
+		if (reply.length === 0 || text === '0') return undefined;
+		if (/^-\d+$/.test(text)) {
+			const errno = Number(text);
+			if (errno === -3) {
+				throw new MegaError(`The storage server asked to retry the chunk at ${offset} (EAGAIN)`, {
+					code: 'EAGAIN',
+					cause: 'temporarily-unavailable',
+					retryable: true,
+				});
+			}
+			if (errno === -4 || errno === -8 || errno === -5) {
+				throw new UploadRestartError(`The upload URL failed with ${errno}; starting again with a new one`);
+			}
+			throw new UploadFailedError(errno, `The storage server rejected the upload at offset ${offset} with error ${errno}`);
+		}
+		if (reply.length === UPLOAD_TOKEN_LENGTH) return reply;
+		throw new TransferIntegrityError('bad-token', `The storage server answered with ${reply.length} unexpected bytes`);
+	}
+	if (status === 509) {
+		throw new TransferQuotaError(Number(Array.isArray(timeLeft) ? timeLeft[0] : timeLeft) || 3600);
+	}
+	if (status === 403 || status === 404 || status === 410) {
+		throw new UploadRestartError(`The upload URL is no longer valid (HTTP ${status}); starting again with a new one`);
+	}
+	if (status >= 500 || status === 429 || status === 408) {
+		throw new MegaError(`The storage server answered HTTP ${status}`, {
+			code: `HTTP${status}`,
+			cause: 'temporarily-unavailable',
+			retryable: true,
+		});
+	}
+	throw new UploadFailedError(0, `The storage server answered HTTP ${status} to the upload at offset ${offset}`);
+}

@@ -1,0 +1,67 @@
+import { chunkBoundaries } from '../../../core/mega/crypto';
+import { chunkCeil, chunkFloor, chunkIndex, isChunkBoundary, planRequests } from '../../../core/mega/transfer/chunk-math';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+describe('chunk arithmetic agrees with the crypto core chunk table', () => {
+	const size = 40 * MIB + 12345;
+	const table = chunkBoundaries(size);
+
+	it('floor, ceil and index match every chunk of a 40 MiB file', () => {
+		table.forEach(([start, end], index) => {
+			for (const offset of [start, start + 1, Math.floor((start + end) / 2), end - 1]) {
+				expect(chunkFloor(offset)).toBe(start);
+				expect(chunkIndex(offset)).toBe(index);
+				if (end !== size) expect(chunkCeil(offset)).toBe(end);
+			}
+			expect(isChunkBoundary(start)).toBe(true);
+			if (end - start > 1) expect(isChunkBoundary(start + 1)).toBe(false);
+		});
+	});
+
+	it('knows the growth boundaries and the 1 MiB steps after them', () => {
+		expect([1, 2, 3, 4, 5, 6, 7, 8].map((k) => chunkCeil(chunkFloor((128 * KIB * k * (k + 1)) / 2 - 1)))).toEqual(
+			[128, 384, 768, 1280, 1920, 2688, 3584, 4608].map((k) => k * KIB),
+		);
+		expect(chunkCeil(4608 * KIB)).toBe(4608 * KIB + MIB);
+		expect(chunkFloor(5 * 1024 * MIB + 7)).toBe(5 * 1024 * MIB - 512 * KIB); // 4.5 MiB + whole MiBs, beyond 4 GiB
+	});
+});
+
+describe('planRequests', () => {
+	const check = (start: number, end: number, max: number, pieces: number) => {
+		const plan = planRequests(start, end, max, pieces);
+		expect(plan[0][0]).toBe(start);
+		expect(plan[plan.length - 1][1]).toBe(end);
+		for (let i = 0; i < plan.length; i++) {
+			const [s, e] = plan[i];
+			if (i > 0) expect(s).toBe(plan[i - 1][1]);
+			if (i > 0) expect(isChunkBoundary(s)).toBe(true);
+			if (e !== end) expect(isChunkBoundary(e)).toBe(true);
+			// never more than max unless a single chunk is bigger than max
+			if (e - s > max) expect(chunkCeil(s)).toBeGreaterThanOrEqual(e);
+		}
+		return plan;
+	};
+
+	it('cuts on whole chunks, up to the POST size', () => {
+		const plan = check(0, 64 * MIB, 8 * MIB, 4);
+		expect(plan.length).toBeGreaterThanOrEqual(8);
+		expect(plan.every(([s, e]) => e - s <= 8 * MIB)).toBe(true);
+	});
+
+	it('splits a small file across the connections', () => {
+		expect(check(0, 5 * MIB + 7, 8 * MIB, 4).length).toBeGreaterThanOrEqual(4);
+	});
+
+	it('gives one empty request for an empty file and one for a tiny one', () => {
+		expect(planRequests(0, 0, MIB, 4)).toEqual([[0, 0]]);
+		expect(planRequests(0, 1, MIB, 4)).toEqual([[0, 1]]);
+	});
+
+	it('handles ranges that start inside a chunk and sizes above 4 GiB', () => {
+		check(1_000_000 - (1_000_000 % 16), 3 * MIB, MIB, 4);
+		check(0, 4 * 1024 * MIB + 123, 16 * MIB, 4);
+	});
+});
