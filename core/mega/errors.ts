@@ -306,7 +306,7 @@ export class MegaCredentialError extends MegaError {
 }
 
 export class MegaProtocolError extends MegaError {
-	constructor(message: string) {
-		super(message, { code: 'EPROTOCOL', cause: 'temporarily-unavailable', retryable: false });
+	constructor(message: string, retryable = false) {
+		super(message, { code: 'EPROTOCOL', cause: 'temporarily-unavailable', retryable });
 	}
 }

@@ -1,0 +1,304 @@
+/**
+ * MEGA's JSON-RPC transport: `POST {gateway}cs?id=<seq>[&sid=…]` with a JSON array of commands.
+ *
+ * - A resent request keeps its `id`, so the server replays its answer instead of applying the change twice.
+ * - EAGAIN (-3), ERATELIMIT (-4), ETEMPUNAVAIL (-18), HTTP 5xx/429, dropped connections and timeouts are retried with
+ *   capped exponential backoff and jitter, bounded in count and in total time, and stop at once on abort.
+ * - HTTP 402 + X-Hashcash: the proof of work is solved off the main thread and the same request resent.
+ * - ESID (-15): an optional hook re-logs in once, then the request is resent with the new session.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+
+import {
+	MegaAbortError,
+	MegaApiError,
+	MegaError,
+	MegaHttpError,
+	MegaProtocolError,
+	MegaRetryExhaustedError,
+	errorFromReply,
+} from '../errors';
+import { httpRequest, readAll } from './http';
+
+export const DEFAULT_GATEWAY = 'https://g.api.mega.co.nz/';
+
+export interface RetryPolicy {
+	/** Retries after the first attempt. */
+	maxRetries: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** No retry is scheduled once this much time has passed since the first attempt. */
+	maxTotalMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 7, baseDelayMs: 250, maxDelayMs: 8_000, maxTotalMs: 60_000 };
+
+export type HashcashSolver = (challengeHeader: string, signal?: AbortSignal) => Promise<string>;
+
+export interface MegaApiTransportOptions {
+	gateway?: string;
+	retry?: Partial<RetryPolicy>;
+	/** Idle timeout of one HTTP attempt. */
+	timeoutMs?: number;
+	userAgent?: string;
+	/** Extra query parameters on every `cs`/`sc` request, e.g. `{ n: folderLinkHandle }`. */
+	query?: Record<string, string>;
+	solveHashcash?: HashcashSolver;
+	/** Called (at most once per request) when MEGA answers ESID; it must set a fresh `sid` on the transport. */
+	onSessionExpired?: () => Promise<void>;
+	/** For tests: the source of jitter in [0, 1). */
+	random?: () => number;
+}
+
+export interface RequestOptions {
+	signal?: AbortSignal;
+	query?: Record<string, string>;
+	/** Send without `sid` (login, public links). */
+	noSession?: boolean;
+	/** Do not call the ESID hook (used by the login itself). */
+	noRelogin?: boolean;
+}
+
+export interface ScReply {
+	a?: Array<Record<string, unknown>>;
+	sn: string;
+	w?: string;
+	ir?: number;
+}
+
+export type MegaCommand = Record<string, unknown> & { a: string };
+
+const MAX_HASHCASH_ROUNDS = 3;
+const RETRYABLE_ERRNOS = new Set([-3, -4, -18, -19]);
+
+async function defaultHashcashSolver(header: string, signal?: AbortSignal): Promise<string> {
+	// Loaded lazily: only logins that MEGA challenges pay for the worker setup.
+	const crypto = await import('../crypto');
+	return crypto.solveHashcash(header, { signal });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) {
+			reject(new MegaAbortError('The MEGA request was aborted', signal.reason));
+			return;
+		}
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new MegaAbortError('The MEGA request was aborted', signal?.reason));
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
+
+interface AttemptResult {
+	kind: 'ok' | 'retry' | 'hashcash' | 'esid';
+	value?: unknown;
+	error?: MegaError;
+	challenge?: string;
+}
+
+export class MegaApiTransport {
+	readonly gateway: string;
+	sid: string | undefined;
+	private readonly retry: RetryPolicy;
+	private readonly timeoutMs: number;
+	private readonly userAgent: string;
+	private readonly baseQuery: Record<string, string>;
+	private readonly solveHashcash: HashcashSolver;
+	private readonly random: () => number;
+	onSessionExpired: (() => Promise<void>) | undefined;
+	private sequence: number;
+	private readonly tagPrefix: string;
+	private tagCounter = 0;
+	private readonly ownTags = new Set<string>();
+
+	constructor(options: MegaApiTransportOptions = {}) {
+		const gateway = options.gateway ?? DEFAULT_GATEWAY;
+		this.gateway = gateway.endsWith('/') ? gateway : `${gateway}/`;
+		this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+		this.timeoutMs = options.timeoutMs ?? 60_000;
+		this.userAgent = options.userAgent ?? 'n8n-nodes-mega';
+		this.baseQuery = { ...options.query };
+		this.solveHashcash = options.solveHashcash ?? defaultHashcashSolver;
+		this.onSessionExpired = options.onSessionExpired;
+		this.random = options.random ?? Math.random;
+		this.sequence = randomInt(1_000_000_000, 2_000_000_000);
+		// `i` tags: a per-transport random prefix + a counter, so echoes in action packets identify our own requests.
+		this.tagPrefix = randomBytes(6).toString('base64url');
+	}
+
+	/** A fresh request tag for the `i` field of a mutating command; remembered as this process's own. */
+	nextRequestTag(): string {
+		this.tagCounter += 1;
+		const tag = `${this.tagPrefix}${this.tagCounter.toString(36)}`;
+		this.ownTags.add(tag);
+		if (this.ownTags.size > 50_000) {
+			const oldest = this.ownTags.values().next().value;
+			if (oldest !== undefined) this.ownTags.delete(oldest);
+		}
+		return tag;
+	}
+
+	isOwnRequestTag(tag: unknown): boolean {
+		return typeof tag === 'string' && this.ownTags.has(tag);
+	}
+
+	/** One command; a MEGA error in the reply is thrown as MegaApiError. */
+	async request<T = unknown>(command: MegaCommand, options: RequestOptions = {}): Promise<T> {
+		const [result] = await this.send([command], options, true);
+		const error = errorFromReply(result, command.a);
+		if (error) throw error;
+		return result as T;
+	}
+
+	/** Several commands in one request; per-command errors come back as MegaApiError values, not thrown. */
+	async batch(commands: MegaCommand[], options: RequestOptions = {}): Promise<Array<unknown>> {
+		if (commands.length === 0) return [];
+		const results = await this.send(commands, options, false);
+		return results.map((result, index) => errorFromReply(result, commands[index].a) ?? result);
+	}
+
+	/** One `sc?sn=` poll (no wait URL). -6 (too far behind) is thrown as MegaApiError with errno -6. */
+	async pollChanges(sn: string, options: RequestOptions = {}): Promise<ScReply> {
+		const reply = await this.withRetries('sc', { sn }, undefined, options, (value) => {
+			if (typeof value === 'number') return errorFromReply(value, 'sc') ?? new MegaProtocolError('Unexpected sc reply');
+			if (value === null || typeof value !== 'object' || Array.isArray(value)) return new MegaProtocolError('Unexpected sc reply');
+			return errorFromReply(value, 'sc');
+		});
+		const record = reply as ScReply;
+		if (typeof record.sn !== 'string') throw new MegaProtocolError('The change feed reply has no sequence number');
+		return record;
+	}
+
+	private async send(commands: MegaCommand[], options: RequestOptions, single: boolean): Promise<unknown[]> {
+		const reply = await this.withRetries('cs', {}, commands, options, (value) => {
+			if (Array.isArray(value)) {
+				if (value.length !== commands.length) return new MegaProtocolError('MEGA answered a different number of results');
+				if (single) {
+					// A single command that MEGA asks us to retry is retried as a whole request (same id).
+					const error = errorFromReply(value[0], commands[0].a);
+					if (error && (error.retryable || error.errno === -15)) return error;
+				}
+				return undefined;
+			}
+			const error = errorFromReply(value, commands.map((c) => c.a).join(','));
+			return error ?? new MegaProtocolError('MEGA sent a reply that is not a list of results');
+		});
+		return reply as unknown[];
+	}
+
+	private buildUrl(path: 'cs' | 'sc', id: string | undefined, extra: Record<string, string>, options: RequestOptions): string {
+		const params = new URLSearchParams();
+		if (id !== undefined) params.set('id', id);
+		for (const [key, value] of Object.entries(extra)) params.set(key, value);
+		if (this.sid && !options.noSession) params.set('sid', this.sid);
+		for (const [key, value] of Object.entries({ ...this.baseQuery, ...options.query })) params.set(key, value);
+		return `${this.gateway}${path}?${params.toString()}`;
+	}
+
+	private backoffDelay(retryIndex: number): number {
+		const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** retryIndex);
+		// "Equal jitter": half fixed, half random, so concurrent clients spread out but never retry instantly.
+		return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
+	}
+
+	/**
+	 * Runs one logical request until it succeeds, fails for good, or the retry budget is spent.
+	 * `classify` turns a parsed reply into an error (retryable or not) or undefined for success.
+	 */
+	private async withRetries(
+		path: 'cs' | 'sc',
+		extraQuery: Record<string, string>,
+		commands: MegaCommand[] | undefined,
+		options: RequestOptions,
+		classify: (value: unknown) => MegaError | undefined,
+	): Promise<unknown> {
+		const { signal } = options;
+		const started = Date.now();
+		const id = path === 'cs' ? String(this.sequence++) : undefined;
+		const body = commands ? JSON.stringify(commands) : '';
+		let retries = 0;
+		let hashcashRounds = 0;
+		let hashcashAnswer: string | undefined;
+		let reloggedIn = false;
+
+		for (;;) {
+			if (signal?.aborted) throw new MegaAbortError('The MEGA request was aborted', signal.reason);
+			const url = this.buildUrl(path, id, extraQuery, options);
+			const result = await this.attempt(url, body, hashcashAnswer, signal, classify);
+			hashcashAnswer = undefined;
+
+			if (result.kind === 'ok') return result.value;
+			if (result.kind === 'hashcash') {
+				hashcashRounds += 1;
+				if (hashcashRounds > MAX_HASHCASH_ROUNDS) {
+					throw new MegaHttpError(402, 'MEGA kept asking for proof of work (hashcash); giving up');
+				}
+				hashcashAnswer = await this.solveHashcash(result.challenge as string, signal);
+				continue;
+			}
+			if (result.kind === 'esid') {
+				if (!reloggedIn && !options.noRelogin && !options.noSession && this.onSessionExpired) {
+					reloggedIn = true;
+					await this.onSessionExpired();
+					continue;
+				}
+				throw result.error as MegaError;
+			}
+			// retry
+			const error = result.error as MegaError;
+			if (!error.retryable) throw error;
+			const delay = this.backoffDelay(retries);
+			if (retries >= this.retry.maxRetries || Date.now() - started + delay > this.retry.maxTotalMs) {
+				throw new MegaRetryExhaustedError(error, retries + 1);
+			}
+			retries += 1;
+			await sleep(delay, signal);
+		}
+	}
+
+	private async attempt(
+		url: string,
+		body: string,
+		hashcashAnswer: string | undefined,
+		signal: AbortSignal | undefined,
+		classify: (value: unknown) => MegaError | undefined,
+	): Promise<AttemptResult> {
+		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': this.userAgent };
+		if (hashcashAnswer) headers['X-Hashcash'] = hashcashAnswer;
+		let status: number;
+		let text: string;
+		let challenge: string | undefined;
+		try {
+			const response = await httpRequest(url, { method: 'POST', body, headers, signal, timeoutMs: this.timeoutMs });
+			status = response.status;
+			const header = response.headers['x-hashcash'];
+			challenge = Array.isArray(header) ? header[0] : header;
+			text = (await readAll(response.body, 1024 * 1024 * 1024)).toString('utf8');
+		} catch (error) {
+			if (error instanceof MegaError) return { kind: 'retry', error };
+			throw error;
+		}
+		if (status === 402 && challenge) return { kind: 'hashcash', challenge };
+		if (status !== 200) {
+			return { kind: 'retry', error: new MegaHttpError(status, `MEGA answered HTTP ${status}`) };
+		}
+		let value: unknown;
+		try {
+			value = JSON.parse(text);
+		} catch {
+			// A truncated or empty body: the request may not have been processed; resending the same id is safe.
+			return { kind: 'retry', error: new MegaProtocolError('MEGA sent an incomplete reply', true) };
+		}
+		const error = classify(value);
+		if (!error) return { kind: 'ok', value };
+		if (error instanceof MegaApiError && error.errno === -15) return { kind: 'esid', error };
+		if (error instanceof MegaApiError && RETRYABLE_ERRNOS.has(error.errno)) return { kind: 'retry', error };
+		throw error;
+	}
+}
