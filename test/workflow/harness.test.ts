@@ -204,6 +204,19 @@ describe('credentials', () => {
 		expect(result.credentialsHelper.preAuthenticationCalls).toEqual({ harnessSessionApi: 1 });
 	});
 
+	test('a registered credential type fills fields the map leaves out with their defaults', async () => {
+		const result = await runWorkflow({
+			nodes: probe('session'),
+			connections: {},
+			nodeTypes,
+			credentials: { harnessSessionApi: { password: 'secret' } },
+			credentialTypes: [new HarnessSessionApi({ baseUrl })],
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.output('Probe')[0].json.session).toBe('session-1');
+	});
+
 	test('a 401 makes the engine log in again and retry with the new session', async () => {
 		expiredSessions.add('old-session');
 		const result = await runWorkflow({

@@ -18,7 +18,7 @@ export type CredentialMap = Record<string, ICredentialDataDecryptedObject>;
 
 /**
  * n8n's credential service, answered from a map. When the credential *type* is registered it behaves like
- * n8n's own helper: `authenticate` (function or generic) decorates requests made with
+ * n8n's own helper: missing fields get the properties' defaults, `authenticate` (function or generic) decorates requests made with
  * `httpRequestWithAuthentication`, and `preAuthentication` fills the type's `expirable` field when it is
  * empty or the server answered 401 (the refreshed data is kept in the map, as n8n writes it back).
  * Without a registered type, requests pass through untouched.
@@ -102,7 +102,14 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			throw new Error(`No credentials of type "${type}" in the harness map; known: ${Object.keys(this.credentials).join(', ') || 'none'}`);
 		}
 		// A copy, as n8n decrypts afresh for every request: a node mutating it must not leak into the next run.
-		return structuredClone(data);
+		const decrypted = structuredClone(data);
+		// n8n fills fields the user never touched with the property defaults (ignoring displayOptions here).
+		for (const property of this.types.get(type)?.properties ?? []) {
+			if (decrypted[property.name] === undefined && property.default !== undefined && property.type !== 'notice') {
+				decrypted[property.name] = property.default as ICredentialDataDecryptedObject[string];
+			}
+		}
+		return decrypted;
 	}
 
 	async updateCredentials(_nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {

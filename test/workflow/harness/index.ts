@@ -33,7 +33,7 @@
  * - The run starts at `startNode` (default: the first node without an incoming connection) with `input`
  *   (default one empty item). `staticData` seeds workflow static data.
  * - Credentials: `TestCredentialsHelper` returns a copy of the map entry; with the type in `credentialTypes` it
- *   applies function or generic `authenticate`, and runs `preAuthentication` when the `expirable` field is empty
+ *   fills missing fields with the properties' defaults, applies function or generic `authenticate`, and runs `preAuthentication` when the `expirable` field is empty
  *   or after a 401 (`result.credentialsHelper.preAuthenticationCalls` counts logins).
  *
  * ## Polling a trigger
@@ -56,8 +56,11 @@
  * binary back as a stream when it has an id, else from base64; json `{ sha256, size, streamed, idPrefix, … }`),
  * `FailOnFlag`, `HttpProbe` (+ `HarnessSessionApi`, `HarnessGenericApi`), `CounterTrigger` (+ `HarnessCounterApi`).
  *
- * The harness is plain TypeScript (no jest globals), so a memory test can run a workflow inside a fresh child
- * process (`test/support/run-in-child.ts`). n8n's logger is silenced unless `N8N_LOG_LEVEL` is set.
+ * ## Memory
+ * The harness is plain TypeScript (no jest globals), so a memory test runs a workflow inside a fresh child
+ * process with `runInChild` (`test/support/run-in-child.ts`); `fixtures/stream-workflow.ts` is the example
+ * (200 MiB Make -> Read in filesystem mode: ~35 MiB RSS growth on Node 20). Works on Node 20 and Node 24.
+ * n8n's logger is silenced unless `N8N_LOG_LEVEL` is set.
  */
 export { type BinaryMode, binaryDataService, harnessUserFolder, removeHarnessUserFolder, withBinaryMode } from './binary-data';
 export { type CredentialMap, TestCredentialsHelper } from './credentials-helper';

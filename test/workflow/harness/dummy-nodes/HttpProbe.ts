@@ -19,11 +19,16 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 export class HarnessSessionApi implements ICredentialType {
 	name = 'harnessSessionApi';
 	displayName = 'Harness Session API';
-	properties: INodeProperties[] = [
-		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
-		{ displayName: 'Session', name: 'session', type: 'hidden', typeOptions: { expirable: true }, default: '' },
-	];
+	properties: INodeProperties[];
+
+	/** `defaults.baseUrl` becomes the Base URL field's default, so a test can leave it out of the map. */
+	constructor(defaults: { baseUrl?: string } = {}) {
+		this.properties = [
+			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: defaults.baseUrl ?? '' },
+			{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+			{ displayName: 'Session', name: 'session', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+		];
+	}
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
 		const response = (await this.helpers.httpRequest({
