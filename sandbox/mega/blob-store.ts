@@ -1,0 +1,188 @@
+import { createReadStream, createWriteStream, mkdirSync, closeSync, openSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomToken } from './util';
+
+/**
+ * Where file ciphertext lives: in memory (default) or one file per blob under `--data-dir`, so multi-GB uploads
+ * never sit in RAM. Blobs are reference-counted by the nodes that point at them (copies share one blob).
+ */
+export interface BlobStore {
+	create(size: number): string;
+	/** Writes `source` at `offset`; resolves with the number of bytes written. */
+	write(blobId: string, offset: number, source: Readable): Promise<number>;
+	writeBuffer(blobId: string, offset: number, data: Buffer): Promise<void>;
+	/** Bytes [start, endInclusive]. */
+	read(blobId: string, start: number, endInclusive: number): Readable;
+	size(blobId: string): number;
+	retain(blobId: string): void;
+	release(blobId: string): void;
+	/** Memory blobs for the store dump (empty for the disk store: its files are on disk). */
+	dump(): Array<{ id: string; data: Buffer }>;
+}
+
+interface BlobMeta {
+	size: number;
+	refs: number;
+}
+
+function countBytes(onBytes: (n: number) => void): Transform {
+	return new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			onBytes(chunk.length);
+			callback(null, chunk);
+		},
+	});
+}
+
+export class MemoryBlobStore implements BlobStore {
+	private readonly blobs = new Map<string, BlobMeta & { pieces: Map<number, Buffer> }>();
+
+	create(size: number): string {
+		const id = randomToken(12);
+		this.blobs.set(id, { size, refs: 0, pieces: new Map() });
+		return id;
+	}
+
+	async write(blobId: string, offset: number, source: Readable): Promise<number> {
+		const parts: Buffer[] = [];
+		let length = 0;
+		await pipeline(
+			source,
+			new Writable({
+				write(chunk: Buffer, _encoding, callback) {
+					parts.push(chunk);
+					length += chunk.length;
+					callback();
+				},
+			}),
+		);
+		await this.writeBuffer(blobId, offset, Buffer.concat(parts, length));
+		return length;
+	}
+
+	async writeBuffer(blobId: string, offset: number, data: Buffer): Promise<void> {
+		const blob = this.blobs.get(blobId);
+		if (!blob) throw new Error('unknown blob');
+		if (data.length > 0) blob.pieces.set(offset, data);
+	}
+
+	read(blobId: string, start: number, endInclusive: number): Readable {
+		const blob = this.blobs.get(blobId);
+		if (!blob) throw new Error('unknown blob');
+		const pieces = [...blob.pieces.entries()].sort((x, y) => x[0] - y[0]);
+		const end = endInclusive + 1;
+		function* slices(): Generator<Buffer> {
+			let position = start;
+			for (const [offset, data] of pieces) {
+				if (offset + data.length <= position) continue;
+				if (offset >= end) break;
+				if (offset > position) {
+					yield Buffer.alloc(offset - position);
+					position = offset;
+				}
+				const from = position - offset;
+				const to = Math.min(data.length, end - offset);
+				// Hand out bounded slices so one huge POST body does not become one huge write.
+				for (let i = from; i < to; i += 256 * 1024) yield data.subarray(i, Math.min(to, i + 256 * 1024));
+				position = offset + to;
+			}
+			if (position < end) yield Buffer.alloc(end - position);
+		}
+		return Readable.from(slices(), { objectMode: false });
+	}
+
+	size(blobId: string): number {
+		return this.blobs.get(blobId)?.size ?? 0;
+	}
+
+	retain(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (blob) blob.refs++;
+	}
+
+	release(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (!blob) return;
+		blob.refs--;
+		if (blob.refs <= 0) this.blobs.delete(blobId);
+	}
+
+	dump(): Array<{ id: string; data: Buffer }> {
+		const out: Array<{ id: string; data: Buffer }> = [];
+		for (const [id, blob] of this.blobs) {
+			for (const data of blob.pieces.values()) out.push({ id, data });
+		}
+		return out;
+	}
+}
+
+export class DiskBlobStore implements BlobStore {
+	private readonly blobs = new Map<string, BlobMeta>();
+	private readonly dir: string;
+
+	constructor(dataDir: string) {
+		this.dir = join(dataDir, 'blobs');
+		mkdirSync(this.dir, { recursive: true });
+	}
+
+	private path(blobId: string): string {
+		return join(this.dir, `${blobId}.bin`);
+	}
+
+	create(size: number): string {
+		const id = randomToken(12);
+		closeSync(openSync(this.path(id), 'w'));
+		this.blobs.set(id, { size, refs: 0 });
+		return id;
+	}
+
+	async write(blobId: string, offset: number, source: Readable): Promise<number> {
+		if (!this.blobs.has(blobId)) throw new Error('unknown blob');
+		let length = 0;
+		await pipeline(
+			source,
+			countBytes((n) => (length += n)),
+			createWriteStream(this.path(blobId), { flags: 'r+', start: offset }),
+		);
+		return length;
+	}
+
+	async writeBuffer(blobId: string, offset: number, data: Buffer): Promise<void> {
+		await this.write(blobId, offset, Readable.from([data]));
+	}
+
+	read(blobId: string, start: number, endInclusive: number): Readable {
+		if (!this.blobs.has(blobId)) throw new Error('unknown blob');
+		if (endInclusive < start) return Readable.from([]);
+		return createReadStream(this.path(blobId), { start, end: endInclusive, highWaterMark: 256 * 1024 });
+	}
+
+	size(blobId: string): number {
+		return this.blobs.get(blobId)?.size ?? 0;
+	}
+
+	retain(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (blob) blob.refs++;
+	}
+
+	release(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (!blob) return;
+		blob.refs--;
+		if (blob.refs <= 0) {
+			this.blobs.delete(blobId);
+			try {
+				unlinkSync(this.path(blobId));
+			} catch {
+				// already gone: nothing to release
+			}
+		}
+	}
+
+	dump(): Array<{ id: string; data: Buffer }> {
+		return [];
+	}
+}

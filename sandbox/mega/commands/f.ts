@@ -1,0 +1,43 @@
+import type { CommandHandler } from '../state';
+import { requireAccount } from '../state';
+import { ApiError, ENOENT } from '../util';
+
+/**
+ * Fetch nodes. For an account session: the three roots and every node (parents before children, old versions in
+ * `f2`), outgoing shares (`ok`, `s`), public links (`ph`) and the `sn` to poll the feed from.
+ * For a folder link (`&n=` on the query): the exported subtree, root first, keys as `<root>:<key under share key>`.
+ */
+export const f: CommandHandler = (_cmd, ctx) => {
+	const store = ctx.state.store;
+	const sn = ctx.state.feed.current();
+	if (ctx.folderLink) {
+		const root = store.nodes.get(ctx.folderLink.rootHandle);
+		if (!root) throw new ApiError(ENOENT);
+		const nodes = store.subtree(root.h).map((node) => store.nodeJson(node, root.h));
+		return { f: nodes, ok: [], s: [], u: [], sn, noc: 1 };
+	}
+	const account = requireAccount(ctx);
+	const { current, versions } = store.accountTree(account);
+	const ok: unknown[] = [];
+	const shares: unknown[] = [];
+	for (const share of store.shares.values()) {
+		if (share.owner !== account.userHandle) continue;
+		if (share.ok) ok.push({ h: share.h, ha: share.ha, k: share.ok });
+		shares.push({ h: share.h, u: share.u, r: share.r, ts: share.ts });
+	}
+	const ph: unknown[] = [];
+	for (const link of store.publicLinks.values()) {
+		const node = store.nodes.get(link.h);
+		if (node?.u === account.userHandle) ph.push({ h: link.h, ph: link.ph, ts: link.ts });
+	}
+	return {
+		f: current.map((node) => store.nodeJson(node)),
+		f2: versions.map((node) => store.nodeJson(node)),
+		ok,
+		s: shares,
+		ph,
+		u: [{ u: account.userHandle, c: 2, m: account.email ?? '' }],
+		sn,
+		noc: 1,
+	};
+};

@@ -1,0 +1,25 @@
+import type { CommandHandler } from '../state';
+import { requireAccount } from '../state';
+
+/** The logged-in user: megajs needs `u` and `name`; the SDK reads more (`aav`, `aas`, keys). */
+export const ug: CommandHandler = (_cmd, ctx) => {
+	const account = requireAccount(ctx);
+	if (account.ephemeral) return { u: account.userHandle, s: 1, n: 0, k: account.k, c: 0, ts: account.ts, since: account.since };
+	const reply: Record<string, unknown> = {
+		u: account.userHandle,
+		s: 0,
+		since: account.since,
+		email: account.email,
+		emails: [account.email],
+		pemails: [],
+		name: account.name,
+		k: account.k,
+		c: 1,
+		pubk: account.pubk,
+		privk: account.privk,
+		flags: { mfae: 1 },
+		aav: account.version,
+	};
+	if (account.version === 2) reply.aas = account.saltV2;
+	return reply;
+};

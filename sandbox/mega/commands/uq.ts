@@ -1,0 +1,39 @@
+import type { CommandHandler } from '../state';
+import { requireAccount } from '../state';
+import { FILE } from '../store';
+
+/** Quota figures from real usage: stored bytes per root (files, versions) and transfer used by downloads. */
+export const uq: CommandHandler = (_cmd, ctx) => {
+	const account = requireAccount(ctx);
+	const store = ctx.state.store;
+	const perRoot: Record<string, number[]> = {};
+	for (const root of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
+		let bytes = 0;
+		let files = 0;
+		let folders = 0;
+		let versionBytes = 0;
+		let versionFiles = 0;
+		for (const node of store.subtree(root).slice(1)) {
+			const parent = store.nodes.get(node.p);
+			if (node.t === FILE && parent?.t === FILE) {
+				versionBytes += node.s ?? 0;
+				versionFiles++;
+			} else if (node.t === FILE) {
+				bytes += node.s ?? 0;
+				files++;
+			} else folders++;
+		}
+		perRoot[root] = [bytes, files, folders, versionBytes, versionFiles];
+	}
+	return {
+		utype: 0,
+		cstrg: account.storageUsed,
+		mstrg: account.storageMax,
+		cstrgn: perRoot,
+		uslw: 9000,
+		mxfer: account.transferMax,
+		caxfer: account.transferUsed,
+		csxfer: 0,
+		srvratio: 0,
+	};
+};

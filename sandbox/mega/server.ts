@@ -1,0 +1,505 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHashcashChallenge, verifyHashcash, type HashcashChallenge } from '../../core/mega/crypto';
+import { DiskBlobStore, MemoryBlobStore, type BlobStore } from './blob-store';
+import { COMMANDS, NO_SESSION } from './commands';
+import { handleControl } from './control';
+import { FaultRegistry, throttle, type FaultDecision } from './faults';
+import { Provisioner } from './provision';
+import { ScFeed } from './sc-log';
+import { emptyCounters, type CommandContext, type FolderLinkContext, type SandboxState } from './state';
+import { FOLDER, Store, type SessionRecord } from './store';
+import { TransferRegistry } from './transfers';
+import type {
+	CreateAccountOptions,
+	HashcashConfig,
+	MegaSandbox,
+	MegaSandboxOptions,
+	QuotaSettings,
+	SandboxAccount,
+	SandboxAccountInfo,
+	SandboxClient,
+	SandboxCounters,
+	SandboxEndpoint,
+	SandboxNodeRecord,
+} from './types';
+import { ApiError, EARGS, EINTERNAL, ENOENT, ESID, ETOOMANY, SandboxHttpError, decodeSn, encodeSn, randomToken } from './util';
+
+export { SandboxHttpError };
+
+const MAX_JSON_BODY = 256 * 1024 * 1024;
+const REPLAY_CACHE_LIMIT = 20_000;
+const HASHCASH_TTL_MS = 10 * 60_000;
+
+interface ReplayEntry {
+	bodyHash: string;
+	reply: string;
+}
+
+interface WaitTicket {
+	userHandle: string;
+	sn: bigint;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const parts: Buffer[] = [];
+		let length = 0;
+		req.on('data', (chunk: Buffer) => {
+			length += chunk.length;
+			if (length > limit) {
+				reject(new SandboxHttpError(413, 'request body too large'));
+				req.destroy();
+				return;
+			}
+			parts.push(chunk);
+		});
+		req.on('end', () => resolve(Buffer.concat(parts, length)));
+		req.on('error', reject);
+	});
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The MEGA sandbox: one HTTP server for the API (`cs`, `sc`, wait URLs), the storage URLs and the control endpoint. */
+export class MegaSandboxServer implements MegaSandbox {
+	readonly state: SandboxState;
+	readonly faults: FaultRegistry;
+	readonly provisioner: Provisioner;
+	readonly controlPath: string;
+	private readonly server: Server;
+	private readonly replies = new Map<string, ReplayEntry>();
+	private readonly hashcashChallenges = new Map<string, { challenge: HashcashChallenge; created: number }>();
+	private readonly waitTickets = new Map<string, WaitTicket>();
+	private readonly closing = new AbortController();
+	private portNumber = 0;
+
+	constructor(options: MegaSandboxOptions = {}) {
+		let blobs: BlobStore;
+		if (options.dataDir) {
+			mkdirSync(options.dataDir, { recursive: true });
+			blobs = new DiskBlobStore(options.dataDir);
+		} else {
+			blobs = new MemoryBlobStore();
+		}
+		const store = new Store((blobId) => blobs.release(blobId));
+		this.faults = new FaultRegistry();
+		this.state = {
+			store,
+			blobs,
+			feed: new ScFeed(options.scLogLimit ?? 10_000),
+			faults: this.faults,
+			transfers: new TransferRegistry(blobs, store),
+			gateway: '',
+			waitTimeoutMs: options.waitTimeoutMs ?? 30_000,
+			hashcash: options.hashcash ?? null,
+			counters: emptyCounters(),
+			log: options.log ?? (() => undefined),
+		};
+		this.controlPath = options.controlPath ?? '/__control';
+		this.provisioner = new Provisioner(this);
+		this.server = createServer((req, res) => {
+			this.route(req, res).catch((error: unknown) => this.fail(res, error));
+		});
+		this.server.keepAliveTimeout = 65_000;
+	}
+
+	get gateway(): string {
+		return this.state.gateway;
+	}
+
+	get controlUrl(): string {
+		return `http://127.0.0.1:${this.portNumber}${this.controlPath}`;
+	}
+
+	get port(): number {
+		return this.portNumber;
+	}
+
+	get accounts(): SandboxAccountInfo[] {
+		return this.provisioner.accountInfos();
+	}
+
+	async listen(port = 0): Promise<void> {
+		await new Promise<void>((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(port, '127.0.0.1', () => resolve());
+		});
+		this.portNumber = (this.server.address() as AddressInfo).port;
+		this.state.gateway = `http://127.0.0.1:${this.portNumber}/`;
+	}
+
+	async close(): Promise<void> {
+		this.closing.abort();
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+	}
+
+	// ---- the programmatic API -------------------------------------------------------------------------------
+
+	createAccount(options: CreateAccountOptions): Promise<SandboxAccount> {
+		return this.provisioner.createAccount(options);
+	}
+
+	client(email: string): SandboxClient {
+		return this.provisioner.client(email);
+	}
+
+	counters(): SandboxCounters {
+		const c = this.state.counters;
+		return { ...c, endpoints: { ...c.endpoints }, commands: { ...c.commands }, applied: { ...c.applied }, faults: this.faults.fired };
+	}
+
+	resetCounters(): void {
+		this.state.counters = emptyCounters();
+		this.faults.fired = 0;
+	}
+
+	private userHandleOf(email: string): string {
+		const account = this.state.store.accountByEmail(email);
+		if (!account) throw new SandboxHttpError(404, `no account ${email}`);
+		return account.userHandle;
+	}
+
+	expireSessions(email?: string): void {
+		const only = email === undefined ? undefined : this.userHandleOf(email);
+		for (const session of this.state.store.sessions.values()) {
+			if (!session.internal && (only === undefined || session.userHandle === only)) session.expired = true;
+		}
+	}
+
+	trimScLog(email?: string, keep = 0): void {
+		const handles = email === undefined ? [...this.state.store.accounts.keys()] : [this.userHandleOf(email)];
+		for (const handle of handles) this.state.feed.trim(handle, keep);
+	}
+
+	setHashcash(config: HashcashConfig | null): void {
+		if (config !== null && (!Array.isArray(config.commands) || !Number.isInteger(config.easiness) || config.easiness < 0 || config.easiness > 255)) {
+			throw new SandboxHttpError(400, 'hashcash needs { commands: string[], easiness: 0..255 }');
+		}
+		this.state.hashcash = config;
+	}
+
+	setQuota(email: string, quota: QuotaSettings): void {
+		const account = this.state.store.accounts.get(this.userHandleOf(email));
+		if (!account) return;
+		if (quota.storageBytes !== undefined) account.storageMax = quota.storageBytes;
+		if (quota.transferBytes !== undefined) account.transferMax = quota.transferBytes;
+		if (quota.transferResetSeconds !== undefined) account.transferResetSeconds = quota.transferResetSeconds;
+	}
+
+	currentSn(email: string): string {
+		this.userHandleOf(email);
+		return this.state.feed.current();
+	}
+
+	dumpStore(): string {
+		const blobs = this.state.blobs.dump().map(({ id, data }) => ({ id, base64: data.toString('base64'), latin1: data.toString('latin1') }));
+		return JSON.stringify({ ...this.state.store.serialize(), blobs });
+	}
+
+	getNode(handle: string): SandboxNodeRecord | undefined {
+		const node = this.state.store.nodes.get(handle);
+		if (!node) return undefined;
+		const out: SandboxNodeRecord = { h: node.h, p: node.p, u: node.u, t: node.t, a: node.a, k: this.state.store.keyString(node), ts: node.ts };
+		if (node.s !== undefined) out.s = node.s;
+		if (node.fa) out.fa = node.fa;
+		return out;
+	}
+
+	nodeCount(email: string): number {
+		return this.state.store.nodeCount(this.userHandleOf(email));
+	}
+
+	// ---- command execution (shared by HTTP requests and the provisioning helper's client) ------------------------
+
+	async execute(commands: Array<Record<string, unknown>>, ctx: CommandContext, count: boolean): Promise<unknown[]> {
+		const results: unknown[] = [];
+		for (const cmd of commands) {
+			const name = typeof cmd?.a === 'string' ? cmd.a : '';
+			const handler = COMMANDS[name];
+			let result: unknown;
+			try {
+				if (!handler) throw new ApiError(EARGS);
+				if (!ctx.session && !NO_SESSION.has(name) && !(ctx.folderLink && name === 'f')) throw new ApiError(ESID);
+				result = await handler(cmd, ctx);
+				if (count) this.state.counters.applied[name] = (this.state.counters.applied[name] ?? 0) + 1;
+			} catch (error) {
+				if (!(error instanceof ApiError)) {
+					this.state.log(`internal error in ${name}: ${error instanceof Error ? error.message : String(error)}`);
+					result = EINTERNAL;
+				} else result = error.code;
+			}
+			results.push(result);
+		}
+		return results;
+	}
+
+	// ---- HTTP ------------------------------------------------------------------------------------------------
+
+	private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const path = url.pathname;
+		if (path === this.controlPath || path.startsWith(`${this.controlPath}/`)) {
+			this.state.counters.endpoints.control++;
+			return handleControl(this, req, res, path.slice(this.controlPath.length).replace(/^\/+/, ''));
+		}
+		if (path === '/cs') return this.handleCs(req, res, url.searchParams);
+		if (path === '/sc' || path === '/wsc') return this.handleSc(req, res, url.searchParams);
+		let match = /^\/wsc\/([A-Za-z0-9_-]+)$/.exec(path);
+		if (match) return this.handleWait(req, res, match[1], url.searchParams);
+		match = /^\/ul\/([A-Za-z0-9_-]+)\/([^/]*)$/.exec(path);
+		if (match) {
+			this.state.counters.endpoints.upload++;
+			const decision = await this.applyFaults({ endpoint: 'upload' }, res);
+			if (!decision) return;
+			return this.state.transfers.handleUpload(req, res, match[1], match[2], url.searchParams, decision);
+		}
+		match = /^\/dl\/([A-Za-z0-9_-]+)(?:\/([^/]*))?$/.exec(path);
+		if (match) {
+			this.state.counters.endpoints.download++;
+			const decision = await this.applyFaults({ endpoint: 'download' }, res);
+			if (!decision) return;
+			return this.state.transfers.handleDownload(req, res, match[1], match[2], decision);
+		}
+		this.state.counters.endpoints.other++;
+		req.resume();
+		this.sendJson(res, 404, { error: 'not found' });
+	}
+
+	/** Decides the faults for one request and waits out any added latency; undefined when the sandbox is closing. */
+	private async applyFaults(request: { endpoint: SandboxEndpoint; commands?: string[]; email?: string }, _res: ServerResponse): Promise<FaultDecision | undefined> {
+		const decision = this.faults.decide(request);
+		if (decision.latencyMs > 0) await delay(decision.latencyMs);
+		return decision;
+	}
+
+	private fail(res: ServerResponse, error: unknown): void {
+		const status = error instanceof SandboxHttpError ? error.status : 500;
+		if (status === 500) this.state.log(`sandbox error: ${error instanceof Error ? error.message : String(error)}`);
+		if (!res.headersSent) this.sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
+		else res.destroy();
+	}
+
+	sendJson(res: ServerResponse, status: number, value: unknown): void {
+		this.sendRaw(res, status, JSON.stringify(value));
+	}
+
+	private sendRaw(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, decision?: FaultDecision): void {
+		const data = Buffer.from(body);
+		res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': data.length, 'Access-Control-Allow-Origin': '*', ...headers });
+		if (decision?.bytesPerSecond && res.socket && data.length > 0) {
+			const pace = throttle(res.socket, decision.bytesPerSecond);
+			pace.pipe(res);
+			pace.end(data);
+		} else res.end(data);
+	}
+
+	/** HTTP-level faults shared by cs, sc and wait. Returns true when the fault answered the request. */
+	private answerFault(res: ServerResponse, decision: FaultDecision, replyBody?: () => string): boolean {
+		const fault = decision.fault;
+		if (!fault) return false;
+		switch (fault.kind) {
+			case 'http':
+				// MEGA's API says "Server Too Busy" with its 500s; megajs maps that phrase to EAGAIN.
+				res.statusMessage = fault.status === 500 ? 'Server Too Busy' : '';
+				res.writeHead(fault.status, { 'Content-Length': 0, ...fault.headers });
+				res.end();
+				return true;
+			case 'error':
+				this.sendRaw(res, 200, String(fault.code));
+				return true;
+			case 'drop': {
+				const body = Buffer.from(replyBody ? replyBody() : '[0]');
+				const keep = Math.min(body.length - 1, Math.max(0, fault.afterBytes ?? Math.floor(body.length / 2)));
+				res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+				res.write(body.subarray(0, keep));
+				setTimeout(() => res.socket?.destroy(), 20);
+				return true;
+			}
+			default:
+				return false;
+		}
+	}
+
+	private sessionFrom(query: URLSearchParams): SessionRecord | 'invalid' | undefined {
+		const sid = query.get('sid');
+		if (sid === null) return undefined;
+		const session = this.state.store.sessions.get(sid);
+		if (!session || session.expired) return 'invalid';
+		return session;
+	}
+
+	private folderLinkFrom(query: URLSearchParams): FolderLinkContext | 'invalid' | undefined {
+		const n = query.get('n');
+		if (n === null) return undefined;
+		const link = this.state.store.publicLinks.get(n);
+		const node = link ? this.state.store.nodes.get(link.h) : undefined;
+		if (!link || !node || node.t !== FOLDER) return 'invalid';
+		return { ph: n, rootHandle: node.h, owner: node.u };
+	}
+
+	private emailOf(userHandle: string | undefined): string | undefined {
+		return userHandle ? this.state.store.accounts.get(userHandle)?.email : undefined;
+	}
+
+	private async handleCs(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+		const counters = this.state.counters;
+		counters.endpoints.cs++;
+		const body = await readBody(req, MAX_JSON_BODY);
+		let commands: unknown;
+		try {
+			commands = JSON.parse(body.toString('utf8'));
+		} catch {
+			commands = undefined;
+		}
+		const list = Array.isArray(commands) ? (commands as Array<Record<string, unknown>>) : undefined;
+		const names = (list ?? []).map((c) => (c && typeof c.a === 'string' ? c.a : '?'));
+		for (const name of names) counters.commands[name] = (counters.commands[name] ?? 0) + 1;
+		const session = this.sessionFrom(query);
+		const decision = await this.applyFaults({ endpoint: 'cs', commands: names, email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) }, res);
+		if (!decision) return;
+		const fault = decision.fault;
+		if (fault?.kind === 'error' && fault.scope === 'command') return this.sendRaw(res, 200, JSON.stringify(names.map(() => fault.code)), {}, decision);
+		if (fault && fault.kind !== 'drop' && this.answerFault(res, decision)) return;
+		if (!list) return this.sendRaw(res, 200, String(EARGS), {}, decision);
+		if (session === 'invalid') return this.sendRaw(res, 200, String(ESID), {}, decision);
+
+		const id = query.get('id') ?? '';
+		const bodyHash = createHash('sha256').update(body).digest('base64url');
+		const replayKey = `${query.get('sid') ?? ''}|${query.get('n') ?? ''}|${id}`;
+		const cached = id ? this.replies.get(replayKey) : undefined;
+		if (cached && cached.bodyHash === bodyHash) {
+			counters.replayed++;
+			if (fault?.kind === 'drop') {
+				this.answerFault(res, decision, () => cached.reply);
+				return;
+			}
+			return this.sendRaw(res, 200, cached.reply, {}, decision);
+		}
+
+		const config = this.state.hashcash;
+		if (config && names.some((name) => config.commands.includes(name))) {
+			if (!this.checkHashcash(req.headers['x-hashcash'])) {
+				counters.hashcashChallenges++;
+				const { header, challenge } = createHashcashChallenge(config.easiness);
+				this.rememberChallenge(challenge);
+				res.writeHead(402, { 'X-Hashcash': header, 'Content-Length': 0, 'Access-Control-Expose-Headers': 'X-Hashcash' });
+				res.end();
+				return;
+			}
+		}
+
+		const folderLink = this.folderLinkFrom(query);
+		let results: unknown[];
+		if (folderLink === 'invalid') results = list.map(() => ENOENT);
+		else results = await this.execute(list, { state: this.state, session, folderLink, query }, true);
+		const reply = JSON.stringify(results);
+		if (id) {
+			this.replies.set(replayKey, { bodyHash, reply });
+			if (this.replies.size > REPLAY_CACHE_LIMIT) {
+				const oldest = this.replies.keys().next().value;
+				if (oldest !== undefined) this.replies.delete(oldest);
+			}
+		}
+		this.state.log(`cs ${names.join(',')} -> ${results.map((r) => (typeof r === 'number' ? r : 'ok')).join(',')}`);
+		// A dropped connection loses the reply of a request that was applied: the retry gets the cached reply.
+		if (fault?.kind === 'drop') {
+			this.answerFault(res, decision, () => reply);
+			return;
+		}
+		this.sendRaw(res, 200, reply, {}, decision);
+	}
+
+	private rememberChallenge(challenge: HashcashChallenge): void {
+		const now = Date.now();
+		for (const [token, entry] of this.hashcashChallenges) {
+			if (now - entry.created > HASHCASH_TTL_MS) this.hashcashChallenges.delete(token);
+		}
+		this.hashcashChallenges.set(challenge.tokenText, { challenge, created: now });
+	}
+
+	private checkHashcash(answer: string | string[] | undefined): boolean {
+		if (typeof answer !== 'string') return false;
+		const token = answer.split(':')[1];
+		const entry = token ? this.hashcashChallenges.get(token) : undefined;
+		if (!entry) return false;
+		let valid = false;
+		try {
+			valid = verifyHashcash(entry.challenge, answer);
+		} catch {
+			valid = false;
+		}
+		// Each challenge admits one request.
+		if (valid) this.hashcashChallenges.delete(token);
+		return valid;
+	}
+
+	private async handleSc(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+		this.state.counters.endpoints.sc++;
+		req.resume();
+		const session = this.sessionFrom(query);
+		const folderLink = this.folderLinkFrom(query);
+		const decision = await this.applyFaults({ endpoint: 'sc', email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) }, res);
+		if (!decision) return;
+		if (this.answerFault(res, decision, () => '{}')) return;
+		let userHandle: string;
+		if (session && session !== 'invalid') userHandle = session.userHandle;
+		else if (!session && folderLink && folderLink !== 'invalid') userHandle = folderLink.owner;
+		else if (!session && folderLink === 'invalid') return this.sendRaw(res, 200, String(ENOENT), {}, decision);
+		else return this.sendRaw(res, 200, String(ESID), {}, decision);
+		const sn = query.get('sn');
+		const result = this.state.feed.since(userHandle, sn);
+		if (result === 'too-old') return this.sendRaw(res, 200, String(ETOOMANY), {}, decision);
+		// Folder-link sessions see no packets (the sandbox does not filter the owner's feed by subtree).
+		if (result.packets.length > 0 && !(folderLink && !session)) return this.sendRaw(res, 200, JSON.stringify({ a: result.packets, sn: result.sn }), {}, decision);
+		const token = randomToken(16);
+		this.waitTickets.set(token, { userHandle, sn: decodeSn(sn) ?? 0n });
+		if (this.waitTickets.size > 10_000) {
+			const oldest = this.waitTickets.keys().next().value;
+			if (oldest !== undefined) this.waitTickets.delete(oldest);
+		}
+		this.sendRaw(res, 200, JSON.stringify({ w: `${this.state.gateway}wsc/${token}`, sn: encodeSn(decodeSn(sn) ?? 0n) }), {}, decision);
+	}
+
+	/** The wait URL: blocks until the account's feed grows past the polled `sn`, or the wait timeout passes. */
+	private async handleWait(req: IncomingMessage, res: ServerResponse, token: string, query: URLSearchParams): Promise<void> {
+		this.state.counters.endpoints.wait++;
+		req.resume();
+		const decision = await this.applyFaults({ endpoint: 'wait' }, res);
+		if (!decision) return;
+		if (this.answerFault(res, decision, () => '0')) return;
+		const ticket = this.waitTickets.get(token);
+		if (!ticket) return this.sendRaw(res, 200, String(ESID), {}, decision);
+		const gone = new AbortController();
+		const onClose = (): void => gone.abort();
+		res.on('close', onClose);
+		const stop = AbortSignal.any([gone.signal, this.closing.signal]);
+		const sn = decodeSn(query.get('sn')) ?? ticket.sn;
+		await this.state.feed.waitForChange(ticket.userHandle, sn, this.state.waitTimeoutMs, stop);
+		res.off('close', onClose);
+		if (res.destroyed || res.writableEnded) return;
+		if (query.get('sn') !== null) {
+			const result = this.state.feed.since(ticket.userHandle, query.get('sn'));
+			if (result === 'too-old') return this.sendRaw(res, 200, String(ETOOMANY), {}, decision);
+			if (result.packets.length > 0) return this.sendRaw(res, 200, JSON.stringify({ a: result.packets, sn: result.sn }), {}, decision);
+		}
+		this.sendRaw(res, 200, '0', {}, decision);
+	}
+}
+
+export async function startMegaSandbox(options: MegaSandboxOptions = {}): Promise<MegaSandbox & MegaSandboxServer> {
+	const sandbox = new MegaSandboxServer(options);
+	await sandbox.listen(options.port ?? 0);
+	try {
+		if (options.seed) await sandbox.provisioner.seed();
+	} catch (error) {
+		await sandbox.close();
+		throw error;
+	}
+	return sandbox;
+}

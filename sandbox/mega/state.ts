@@ -1,0 +1,75 @@
+import type { BlobStore } from './blob-store';
+import type { FaultRegistry } from './faults';
+import type { ActionPacket, ScFeed } from './sc-log';
+import type { AccountRecord, SessionRecord, Store } from './store';
+import type { HashcashConfig, SandboxCounters } from './types';
+import type { TransferRegistry } from './transfers';
+import { ApiError, EACCESS, ENOENT, ESID } from './util';
+
+export function emptyCounters(): SandboxCounters {
+	return {
+		endpoints: { cs: 0, sc: 0, wait: 0, upload: 0, download: 0, control: 0, other: 0 },
+		commands: {},
+		applied: {},
+		replayed: 0,
+		faults: 0,
+		hashcashChallenges: 0,
+	};
+}
+
+/** Everything a command handler may touch. */
+export interface SandboxState {
+	store: Store;
+	blobs: BlobStore;
+	feed: ScFeed;
+	faults: FaultRegistry;
+	transfers: TransferRegistry;
+	gateway: string;
+	waitTimeoutMs: number;
+	hashcash: HashcashConfig | null;
+	counters: SandboxCounters;
+	log: (line: string) => void;
+}
+
+export interface FolderLinkContext {
+	ph: string;
+	rootHandle: string;
+	owner: string;
+}
+
+export interface CommandContext {
+	state: SandboxState;
+	session?: SessionRecord;
+	folderLink?: FolderLinkContext;
+	query: URLSearchParams;
+}
+
+export type Command = Record<string, unknown>;
+export type CommandHandler = (cmd: Command, ctx: CommandContext) => unknown | Promise<unknown>;
+
+export function requireAccount(ctx: CommandContext): AccountRecord {
+	const account = ctx.session ? ctx.state.store.accounts.get(ctx.session.userHandle) : undefined;
+	if (!account) throw new ApiError(ESID);
+	return account;
+}
+
+/** A node the session's account owns (any node of its three trees). */
+export function ownNode(ctx: CommandContext, handle: unknown) {
+	const account = requireAccount(ctx);
+	if (typeof handle !== 'string') throw new ApiError(ENOENT);
+	const node = ctx.state.store.nodes.get(handle);
+	if (!node) throw new ApiError(ENOENT);
+	if (node.u !== account.userHandle) throw new ApiError(EACCESS);
+	return { account, node };
+}
+
+/** Builds an action packet: `a` first, then the echoed request id `i`, as the SDK expects. */
+export function packet(type: string, cmd: Command, fields: Record<string, unknown>): ActionPacket {
+	const out: ActionPacket = { a: type };
+	if (typeof cmd.i === 'string') out.i = cmd.i;
+	return Object.assign(out, fields);
+}
+
+export function emit(ctx: CommandContext, userHandle: string, packets: ActionPacket[]): void {
+	ctx.state.feed.append(userHandle, packets);
+}
