@@ -56,7 +56,8 @@ export function parseHashcashChallenge(header: string): HashcashChallenge {
 }
 
 function toChallenge(challenge: HashcashChallenge | string): HashcashChallenge {
-	return typeof challenge === 'string' ? parseHashcashChallenge(challenge) : challenge;
+	if (typeof challenge === 'object' && challenge !== null && Buffer.isBuffer(challenge.token)) return challenge;
+	return parseHashcashChallenge(challenge as string);
 }
 
 function prefixOf(counter: number): Buffer {
