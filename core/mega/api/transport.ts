@@ -45,7 +45,7 @@ export interface MegaApiTransportOptions {
 	query?: Record<string, string>;
 	solveHashcash?: HashcashSolver;
 	/** Called (at most once per request) when MEGA answers ESID; it must set a fresh `sid` on the transport. */
-	onSessionExpired?: () => Promise<void>;
+	onSessionExpired?: (expiredSid: string | undefined) => Promise<void>;
 	/** For tests: the source of jitter in [0, 1). */
 	random?: () => number;
 }
@@ -111,7 +111,7 @@ export class MegaApiTransport {
 	private readonly baseQuery: Record<string, string>;
 	private readonly solveHashcash: HashcashSolver;
 	private readonly random: () => number;
-	onSessionExpired: (() => Promise<void>) | undefined;
+	onSessionExpired: ((expiredSid: string | undefined) => Promise<void>) | undefined;
 	private sequence: number;
 	private readonly tagPrefix: string;
 	private tagCounter = 0;
@@ -229,6 +229,7 @@ export class MegaApiTransport {
 
 		for (;;) {
 			if (signal?.aborted) throw new MegaAbortError('The MEGA request was aborted', signal.reason);
+			const usedSid = options.noSession ? undefined : this.sid;
 			const url = this.buildUrl(path, id, extraQuery, options);
 			const result = await this.attempt(url, body, hashcashAnswer, signal, classify);
 			hashcashAnswer = undefined;
@@ -245,7 +246,7 @@ export class MegaApiTransport {
 			if (result.kind === 'esid') {
 				if (!reloggedIn && !options.noRelogin && !options.noSession && this.onSessionExpired) {
 					reloggedIn = true;
-					await this.onSessionExpired();
+					await this.onSessionExpired(usedSid);
 					continue;
 				}
 				throw result.error as MegaError;
