@@ -43,6 +43,7 @@ describe('base64url', () => {
 			} catch (caught) {
 				return caught;
 			}
+			return undefined;
 		})();
 		expect(error).toBeInstanceOf(InvalidKeyError);
 		expect(error).toBeInstanceOf(MegaCryptoError);

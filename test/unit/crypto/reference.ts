@@ -16,7 +16,7 @@ export function xor(a: Buffer, b: Buffer): Buffer {
 export function prepareKeyReference(passwordBytes: Buffer): Buffer {
 	const padded = Buffer.alloc(Math.ceil(passwordBytes.length / 16) * 16);
 	passwordBytes.copy(padded);
-	let pkey = Buffer.from('93c467e37db0c7a4d1be3f810152cb56', 'hex');
+	let pkey: Buffer = Buffer.from('93c467e37db0c7a4d1be3f810152cb56', 'hex');
 	for (let round = 0; round < 65536; round++) {
 		for (let offset = 0; offset < padded.length; offset += 16) pkey = aesBlock(padded.subarray(offset, offset + 16), pkey);
 	}
@@ -37,7 +37,7 @@ export function referenceChunks(size: number): Array<[number, number]> {
 
 /** Block-by-block CBC-MAC of one chunk, mac = E(mac ^ block), zero-padded tail. */
 export function chunkMacReference(key: Buffer, nonce: Buffer, chunk: Buffer): Buffer {
-	let mac = Buffer.concat([nonce, nonce]);
+	let mac: Buffer = Buffer.concat([nonce, nonce]);
 	for (let offset = 0; offset < chunk.length; offset += 16) {
 		const block = Buffer.alloc(16);
 		chunk.copy(block, 0, offset, offset + 16);
@@ -47,7 +47,7 @@ export function chunkMacReference(key: Buffer, nonce: Buffer, chunk: Buffer): Bu
 }
 
 export function condenseReference(key: Buffer, macs: Buffer[]): Buffer {
-	let mac = Buffer.alloc(16);
+	let mac: Buffer = Buffer.alloc(16);
 	for (const chunk of macs) mac = aesBlock(key, xor(mac, chunk));
 	return Buffer.concat([xor(mac.subarray(0, 4), mac.subarray(4, 8)), xor(mac.subarray(8, 12), mac.subarray(12, 16))]);
 }
