@@ -132,8 +132,15 @@ export class MetaMacAccumulator {
 		this.cipher ??= createCipheriv('aes-128-cbc', this.key, this.iv).setAutoPadding(false);
 		let data = piece;
 		if (this.pending.length > 0) {
-			data = Buffer.concat([this.pending, piece]);
+			// Complete the held-back partial block first, so the rest of the piece is fed without copying it.
+			const need = 16 - this.pending.length;
+			if (piece.length < need) {
+				this.pending = Buffer.concat([this.pending, piece]);
+				return;
+			}
+			this.lastOut = this.cipher.update(Buffer.concat([this.pending, piece.subarray(0, need)]));
 			this.pending = Buffer.alloc(0);
+			data = piece.subarray(need);
 		}
 		const whole = data.length - (data.length % 16);
 		if (whole > 0) {
