@@ -3,3 +3,4 @@
  * This entry point exports the protocol core as a typed MEGA client that works without n8n.
  */
 export * as megaCrypto from './core/mega/crypto';
+export * as s4 from './core/s4';

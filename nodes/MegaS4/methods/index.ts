@@ -1,0 +1,2 @@
+export { searchBuckets } from './listSearch';
+export { megaS4ApiTest } from './credentialTest';

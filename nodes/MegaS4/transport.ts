@@ -1,0 +1,46 @@
+/**
+ * The S4 client for a node execution, built from the `megaS4Api` credential and cached per process by a hash of the
+ * credential (S3Clients hold keep-alive sockets; one per credential is plenty).
+ */
+import { createHash } from 'node:crypto';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { createS4Client, destroyS4Client, type S4Client, type S4ClientConfig } from '../../core/s4';
+
+const MAX_CACHED_CLIENTS = 16;
+const clients = new Map<string, S4Client>();
+
+export function s4ConfigFromCredential(credential: ICredentialDataDecryptedObject): S4ClientConfig {
+	const region = String(credential.region ?? '') === 'other' ? String(credential.otherRegion ?? '') : String(credential.region ?? '');
+	return {
+		accessKeyId: String(credential.accessKeyId ?? ''),
+		secretAccessKey: String(credential.secretAccessKey ?? ''),
+		region: region || undefined,
+		endpoint: credential.endpoint ? String(credential.endpoint) : undefined,
+		forcePathStyle: credential.forcePathStyle === undefined ? true : Boolean(credential.forcePathStyle),
+	};
+}
+
+export function s4ClientForCredential(credential: ICredentialDataDecryptedObject): S4Client {
+	const config = s4ConfigFromCredential(credential);
+	const cacheKey = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+	const cached = clients.get(cacheKey);
+	if (cached) {
+		// Refresh its place in the insertion order (least recently used goes first).
+		clients.delete(cacheKey);
+		clients.set(cacheKey, cached);
+		return cached;
+	}
+	const client = createS4Client(config);
+	clients.set(cacheKey, client);
+	if (clients.size > MAX_CACHED_CLIENTS) {
+		const [oldestKey, oldest] = clients.entries().next().value as [string, S4Client];
+		clients.delete(oldestKey);
+		destroyS4Client(oldest);
+	}
+	return client;
+}
+
+export async function getS4Client(ctx: IExecuteFunctions | ILoadOptionsFunctions): Promise<S4Client> {
+	const credential = await ctx.getCredentials('megaS4Api');
+	return s4ClientForCredential(credential);
+}
