@@ -1,11 +1,21 @@
 /**
- * Deliberately naive, independent re-implementations used as test oracles: one createCipheriv per AES block,
+ * Deliberately naive, independent re-implementations used as test oracles: one AES block per call,
  * no CBC chaining tricks, table-driven CRC-32, HMAC-based PBKDF2. Slow but obviously right.
  */
-import { createCipheriv, createHmac } from 'node:crypto';
+import { createCipheriv, createHmac, type Cipher } from 'node:crypto';
 
+const ecbByKey = new Map<string, Cipher>();
+
+/** One AES-128 block encryption. ECB keeps no state between blocks, so one context per key is reused (Node 24's createCipheriv is slow). */
 export function aesBlock(key: Buffer, block: Buffer): Buffer {
-	return createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block);
+	const id = key.toString('hex');
+	let cipher = ecbByKey.get(id);
+	if (!cipher) {
+		if (ecbByKey.size > 64) ecbByKey.clear();
+		cipher = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+		ecbByKey.set(id, cipher);
+	}
+	return cipher.update(block);
 }
 
 export function xor(a: Buffer, b: Buffer): Buffer {
