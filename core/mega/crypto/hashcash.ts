@@ -21,7 +21,7 @@ export interface HashcashChallenge {
 
 export interface SolveHashcashOptions {
 	signal?: AbortSignal;
-	/** Worker threads to use (default: available cores, at most 4). */
+	/** Worker threads to use (default: available cores minus one, so the event loop keeps a core; 1..4). */
 	workers?: number;
 	/** Give up after this long (default 5 minutes, the MEGA SDK's budget). */
 	timeoutMs?: number;
@@ -120,7 +120,7 @@ export function solveHashcash(challenge: HashcashChallenge | string, options: So
 		return Promise.reject(error instanceof MegaCryptoError ? error : new HashcashAbortedError('Hashcash solving was aborted', { cause: error }));
 	}
 	const threshold = hashcashThreshold(parsed.easiness);
-	const count = Math.max(1, Math.floor(options.workers ?? Math.min(4, availableParallelism())));
+	const count = Math.max(1, Math.floor(options.workers ?? Math.min(4, availableParallelism() - 1)));
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
 	return new Promise<string>((resolve, reject) => {
