@@ -1,0 +1,45 @@
+/**
+ * The change feed as typed events. The tree (`tree.ts`) applies MEGA's action packets (`t`, `u`, `d`, `ph`, `s2`)
+ * and describes each change as one of these events, with decrypted names and paths, and whether this process's own
+ * request caused it (MEGA echoes the command's `i` in the packets it generates).
+ */
+import type { MegaNode } from './tree';
+
+export type MegaChangeType = 'added' | 'updated' | 'renamed' | 'moved' | 'deleted' | 'attributes' | 'linked' | 'unlinked';
+
+export interface MegaChangePrevious {
+	name: string;
+	path: string;
+	parentHandle: string | null;
+}
+
+export interface MegaChangeEvent {
+	/**
+	 * added: a new file or folder; updated: a new version of a file; renamed; moved (including into the rubbish bin);
+	 * deleted (permanently); attributes: other attributes changed; linked / unlinked: a public link was created / removed.
+	 */
+	type: MegaChangeType;
+	handle: string;
+	/** The node after the change (absent for deleted). */
+	node?: MegaNode;
+	/** What it was before (renamed, moved, deleted). */
+	previous?: MegaChangePrevious;
+	/** True when a request of this process caused the change. */
+	own: boolean;
+	/** The feed position after the batch that carried this change. */
+	sn: string;
+}
+
+export interface MegaChangeBatch {
+	events: MegaChangeEvent[];
+	/** Store this and pass it back next time. */
+	sn: string;
+	/**
+	 * The given position was too old for MEGA's change log (-6) or unknown: the tree was reloaded and changes in between
+	 * could not be listed. Callers should fall back to comparing timestamps.
+	 */
+	tooFarBehind: boolean;
+}
+
+/** Event types a trigger usually watches, for filtering. */
+export const MEGA_CHANGE_TYPES: readonly MegaChangeType[] = ['added', 'updated', 'renamed', 'moved', 'deleted', 'attributes', 'linked', 'unlinked'];
