@@ -288,6 +288,9 @@ function networkCode(error: SdkErrorShape): string | undefined {
 		if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
 		if (e.name === 'TimeoutError') return 'ETIMEDOUT';
 	}
+	// The SDK wraps errors from another realm (e.g. a test VM) as "AWS SDK error wrapper for Error: connect ECONNREFUSED ...".
+	const named = /\b(E[A-Z_]{4,})\b/.exec(typeof error.message === 'string' ? error.message : '')?.[1];
+	if (named && NETWORK_CODES.has(named) && !error.$metadata?.httpStatusCode) return named;
 	return undefined;
 }
 

@@ -7,7 +7,8 @@
  * - multipart parts that are empty, under 5 MiB when not last, of unequal size (all but the last must be equal, the
  *   last no larger), or sent twice under the same part number; a Complete with gaps or missing parts.
  *   Like S4, any multipart violation aborts the whole upload (later requests on it get NoSuchUpload);
- * - a CreateBucket body (LocationConstraint);
+ * - a CreateBucket body (LocationConstraint); a CreateBucket for a bucket that exists (S4 always answers
+ *   BucketAlreadyOwnedByYou, RGW answers 200 to its owner);
  * - `response-content-disposition` / `response-expires` on GetObject.
  * Every refusal carries the header `x-s4-proxy-rule` naming the rule, and is recorded in `rejections`.
  * Requests are streamed through; only CreateBucket, Complete and DeleteObjects bodies (small XML) are buffered.
@@ -218,6 +219,8 @@ function readBody(req: http.IncomingMessage, limit = 4 * 1024 * 1024): Promise<B
 export async function startStrictS4Proxy(options: StrictS4ProxyOptions): Promise<StrictS4Proxy> {
 	const target = new URL(options.target);
 	const uploads = new Map<string, UploadState>();
+	/** Buckets created (and not deleted) through this proxy. */
+	const knownBuckets = new Set<string>();
 	const requests: ProxyRequestRecord[] = [];
 	const rejections: Rejection[] = [];
 	let partFaults: Array<Required<Pick<PartFault, 'times' | 'status' | 'code'>> & { partNumber?: number }> = [];
@@ -272,7 +275,7 @@ export async function startStrictS4Proxy(options: StrictS4ProxyOptions): Promise
 
 	const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
 		const url = new URL(req.url ?? '/', 'http://proxy.invalid');
-		const { op } = classify(req.method ?? 'GET', url.pathname, url.searchParams, req.headers);
+		const { op, bucket } = classify(req.method ?? 'GET', url.pathname, url.searchParams, req.headers);
 		const contentLength = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
 		const record: ProxyRequestRecord = { method: req.method ?? 'GET', url: req.url ?? '/', operation: op, contentLength };
 		requests.push(record);
@@ -290,7 +293,19 @@ export async function startStrictS4Proxy(options: StrictS4ProxyOptions): Promise
 						/LocationConstraint/.test(text) ? 'S4 does not support a CreateBucketConfiguration/LocationConstraint body on CreateBucket' : 'S4 does not support a CreateBucket body',
 					);
 				}
-				forward(req, res, record, body);
+				if (bucket && knownBuckets.has(bucket)) {
+					throw new Refusal('bucket-exists', 'BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.');
+				}
+				forward(req, res, record, body, (status) => {
+					if (bucket && status >= 200 && status < 300) knownBuckets.add(bucket);
+				});
+				return;
+			}
+
+			if (op === 'DeleteBucket') {
+				forward(req, res, record, undefined, (status) => {
+					if (bucket && status >= 200 && status < 300) knownBuckets.delete(bucket);
+				});
 				return;
 			}
 
