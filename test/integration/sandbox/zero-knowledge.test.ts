@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
-import { closeAll, openStorage } from '../../interop/megajs/helpers';
+import { closeAll, completed, openStorage } from '../../interop/megajs/helpers';
 
 function filesUnder(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
@@ -38,7 +38,7 @@ describe('sandbox is zero-knowledge', () => {
 		await sandbox.createAccount({ email: 'zk@test.local', password: 'zk-password' });
 		const { storage } = await openStorage(sandbox.gateway, 'zk@test.local', 'zk-password', { keepalive: false });
 		const folder = await storage.mkdir(`folder-${secretName}`);
-		const file = await folder.upload({ name: secretName, size: Buffer.byteLength(secretText) }, Buffer.from(secretText)).complete;
+		const file = await completed(folder.upload({ name: secretName, size: Buffer.byteLength(secretText) }, Buffer.from(secretText)));
 		await file.rename(`${secretName}.renamed`);
 		// The client can read it all back, so the data really is there.
 		expect((await file.downloadBuffer({})).toString()).toBe(secretText);

@@ -1,4 +1,6 @@
-import { API, Storage } from 'megajs';
+import type { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import { API, Storage, type MutableFile } from 'megajs';
 
 /** megajs against the sandbox: every storage gets an error listener (no unhandled rejections) and is closed at the end. */
 export interface OpenedStorage {
@@ -12,7 +14,7 @@ export async function openStorage(gateway: string, email: string, password: stri
 	const errors: Error[] = [];
 	const storage = new Storage({ email, password, gateway, ...extra });
 	storage.api.on('error', (error: Error) => errors.push(error));
-	storage.on('error', (error: Error) => errors.push(error));
+	(storage as EventEmitter).on('error', (error: Error) => errors.push(error));
 	opened.push(storage);
 	await storage.ready;
 	return { storage, errors };
@@ -47,4 +49,9 @@ export function waitForEvent<T extends unknown[]>(emitter: { once(event: string,
 			resolve(args);
 		});
 	});
+}
+
+/** megajs's typings give MutableFile.upload a plain Writable; the stream it returns has `complete` like Storage.upload's. */
+export function completed(stream: Writable): Promise<MutableFile> {
+	return (stream as Writable & { complete: Promise<MutableFile> }).complete;
 }

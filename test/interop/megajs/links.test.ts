@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { API, File, type MutableFile, type Storage } from 'megajs';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
-import { closeAll, openStorage, useSandboxGlobalApi } from './helpers';
+import { closeAll, completed, openStorage, useSandboxGlobalApi } from './helpers';
 
 describe('megajs file and folder links on the sandbox', () => {
 	let sandbox: MegaSandbox;
@@ -48,13 +48,13 @@ describe('megajs file and folder links on the sandbox', () => {
 		const folder = await storage.mkdir('shared folder');
 		const inner = await folder.mkdir('inner');
 		const data = randomBytes(20_000);
-		await inner.upload({ name: 'deep.bin', size: data.length }, Buffer.from(data)).complete;
+		await completed(inner.upload({ name: 'deep.bin', size: data.length }, Buffer.from(data)));
 		const url = await folder.link({});
 		expect(url).toMatch(/^https:\/\/mega\.nz\/folder\/[A-Za-z0-9_-]{8}#[A-Za-z0-9_-]{22}$/);
 
 		// A file added after the link was made: megajs sends `cr`, so it opens through the link too.
 		const later = randomBytes(999);
-		await folder.upload({ name: 'later.bin', size: later.length }, Buffer.from(later)).complete;
+		await completed(folder.upload({ name: 'later.bin', size: later.length }, Buffer.from(later)));
 
 		const linkApi = new API(false, { gateway: sandbox.gateway });
 		const opened = File.fromURL(url, { api: linkApi });
