@@ -90,16 +90,26 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 
 	const planned: Planned[] = [];
 	const byClientHandle = new Map<string, string>();
+	const tokens = new Set<string>();
+	const existingFolder = (owner: string, handle: string): string | undefined => {
+		const node = store.nodes.get(handle);
+		return node && node.u === owner && node.t !== FILE ? node.h : undefined;
+	};
 	for (const raw of cmd.n as unknown[]) {
 		if (!raw || typeof raw !== 'object') throw new ApiError(EARGS);
 		const entry = raw as Record<string, unknown>;
 		let parent = target.h;
 		if (typeof entry.p === 'string' && entry.p.length > 0) {
-			const mapped = byClientHandle.get(entry.p);
+			// A child names its parent by the temporary handle of an earlier entry, or by an existing own folder.
+			const mapped = byClientHandle.get(entry.p) ?? existingFolder(account.userHandle, entry.p);
 			if (!mapped) throw new ApiError(EARGS);
 			parent = mapped;
 		}
 		const item = planNode(ctx, account, entry, parent);
+		if (item.completion) {
+			if (tokens.has(item.completion)) throw new ApiError(EARGS);
+			tokens.add(item.completion);
+		}
 		if (item.clientHandle && item.node.t === FOLDER) byClientHandle.set(item.clientHandle, item.node.h);
 		planned.push(item);
 	}

@@ -1,5 +1,8 @@
 import { chunkBoundaries, ctrAt, metaMac, unpackNodeKey } from '../../../core/mega/crypto';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
 import { call, downloadUrl, encryptFile, getBytes, postChunk, rawLogin, uploadCiphertext, uploadFile, fetchTree, rootOf, type RawSession } from './helpers';
 
@@ -69,6 +72,10 @@ describe('sandbox upload and download URLs', () => {
 		const first = await call<{ f: Array<{ s: number }> }>(sandbox.gateway, { a: 'p', t: root, n: [node] }, { sid: session.sid });
 		expect(first.f[0].s).toBe(100);
 		expect(await call(sandbox.gateway, { a: 'p', t: root, n: [node] }, { sid: session.sid })).toBe(-9);
+		const twice = await uploadCiphertext(sandbox.gateway, session, encryptFile(randomBytes(10)).ciphertext);
+		const doubled = { ...node, h: twice.token };
+		expect(await call(sandbox.gateway, { a: 'p', t: root, n: [doubled, doubled] }, { sid: session.sid })).toBe(-2);
+		expect(await call(sandbox.gateway, { a: 'p', t: root, n: [doubled] }, { sid: session.sid })).toMatchObject({ f: [{ s: 10 }] });
 	});
 
 	it('serves GET {g}/{start}-{end} (inclusive) with status 200, and the whole file without a range', async () => {
@@ -102,5 +109,41 @@ describe('sandbox upload and download URLs', () => {
 		const over = await getBytes(g);
 		expect(over.status).toBe(509);
 		expect(over.headers.get('x-mega-time-left')).toBe('1234');
+	});
+});
+
+describe('sandbox --data-dir blob store', () => {
+	let sandbox: MegaSandbox;
+	let session: RawSession;
+	let root: string;
+	let dataDir: string;
+
+	beforeAll(async () => {
+		dataDir = mkdtempSync(join(tmpdir(), 'mega-sandbox-disk-'));
+		sandbox = await startMegaSandbox({ dataDir });
+		await sandbox.createAccount({ email: 'disk@test.local', password: 'disk-password' });
+		session = await rawLogin(sandbox.gateway, 'disk@test.local', 'disk-password');
+		root = rootOf(await fetchTree(sandbox.gateway, session), 2);
+	});
+	afterAll(async () => {
+		await sandbox.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it('writes chunks that arrive out of order into one file on disk and serves ranges from it', async () => {
+		const data = randomBytes(6 * 1024 * 1024 + 5);
+		const encrypted = encryptFile(data);
+		const { token } = await uploadCiphertext(sandbox.gateway, session, encrypted.ciphertext, 'reverse');
+		const blobs = readdirSync(join(dataDir, 'blobs'));
+		expect(blobs).toHaveLength(1);
+		expect(readFileSync(join(dataDir, 'blobs', blobs[0])).equals(encrypted.ciphertext)).toBe(true);
+		const put = await call<{ f: Array<{ h: string }> }>(sandbox.gateway, { a: 'p', t: root, n: [{ h: token, t: 0, a: '', k: randomBytes(32).toString('base64url') }] }, { sid: session.sid });
+		const { g } = await downloadUrl(sandbox.gateway, { n: put.f[0].h }, { sid: session.sid });
+		const middle = await getBytes(`${g}/4718592-5767167`);
+		expect(middle.body.equals(encrypted.ciphertext.subarray(4_718_592, 5_767_168))).toBe(true);
+		expect(ctrAt(encrypted.key, encrypted.nonce, 4_718_592, middle.body).equals(data.subarray(4_718_592, 5_767_168))).toBe(true);
+		// Deleting the only node that points at the blob removes its file.
+		expect(await call(sandbox.gateway, { a: 'd', n: put.f[0].h }, { sid: session.sid })).toBe(0);
+		expect(readdirSync(join(dataDir, 'blobs'))).toEqual([]);
 	});
 });
