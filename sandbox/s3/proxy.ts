@@ -141,6 +141,11 @@ const CHECKSUM_HEADER = /^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/;
 const CHECKSUM_CONTROL_HEADERS = ['x-amz-sdk-checksum-algorithm', 'x-amz-checksum-algorithm', 'x-amz-checksum-mode', 'x-amz-checksum-type'];
 
 function checkHeadersAndQuery(op: S4Operation, headers: http.IncomingHttpHeaders, query: URLSearchParams): void {
+	const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
+	const sha = String(headers['x-amz-content-sha256'] ?? '');
+	if (encoding.split(',').map((s) => s.trim()).includes('aws-chunked') || sha.startsWith('STREAMING-') || headers['x-amz-decoded-content-length'] || headers['x-amz-trailer']) {
+		throw new Refusal('aws-chunked', 'NotImplemented', 501, `S4 (as enforced here) does not accept aws-chunked / streaming SigV4 bodies (x-amz-content-sha256: ${sha || 'none'})`);
+	}
 	const checksumHeaders = Object.keys(headers).filter((h) => CHECKSUM_HEADER.test(h));
 	const controlHeaders = Object.keys(headers).filter((h) => CHECKSUM_CONTROL_HEADERS.includes(h));
 	if (op === 'DeleteObjects') {
@@ -160,11 +165,6 @@ function checkHeadersAndQuery(op: S4Operation, headers: http.IncomingHttpHeaders
 	const queryChecksums = [...query.keys()].filter((k) => CHECKSUM_HEADER.test(k.toLowerCase()) || CHECKSUM_CONTROL_HEADERS.includes(k.toLowerCase()));
 	if (queryChecksums.length > 0) {
 		throw new Refusal('checksum-query', 'NotImplemented', 501, `S4 does not support the signed query parameter(s) ${queryChecksums.join(', ')}`);
-	}
-	const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
-	const sha = String(headers['x-amz-content-sha256'] ?? '');
-	if (encoding.split(',').map((s) => s.trim()).includes('aws-chunked') || sha.startsWith('STREAMING-') || headers['x-amz-decoded-content-length'] || headers['x-amz-trailer']) {
-		throw new Refusal('aws-chunked', 'NotImplemented', 501, `S4 (as enforced here) does not accept aws-chunked / streaming SigV4 bodies (x-amz-content-sha256: ${sha || 'none'})`);
 	}
 	if (op === 'GetObject') {
 		for (const name of ['response-content-disposition', 'response-expires']) {
