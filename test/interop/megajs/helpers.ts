@@ -2,7 +2,10 @@ import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import { API, Storage, type MutableFile } from 'megajs';
 
-/** megajs against the sandbox: every storage gets an error listener (no unhandled rejections) and is closed at the end. */
+/**
+ * megajs against the sandbox: every storage gets an error listener (a failing `sc` poll would otherwise become an
+ * unhandled rejection, which jest turns into a failed test) and is closed at the end.
+ */
 export interface OpenedStorage {
 	storage: Storage;
 	errors: Error[];
