@@ -117,6 +117,18 @@ describe('sandbox change feed (sc)', () => {
 		expect(await poll(sandbox.gateway, session, beyond)).toBe(-6);
 	});
 
+	it('speaks the SDK flavour too: wsc?sn= and a wait URL that answers packets when asked with ?sn=', async () => {
+		const { sn } = await fetchTree(sandbox.gateway, session);
+		const first = (await (await fetch(`${sandbox.gateway}wsc?sn=${sn}&sid=${session.sid}`)).json()) as { w: string; sn: string };
+		expect(first.sn).toBe(sn);
+		const waiting = fetch(`${first.w}?sn=${sn}&sid=${session.sid}`).then((r) => r.json() as Promise<{ a: Array<{ a: string }>; sn: string }>);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await mkdir(sandbox.gateway, session, root, 'wakes the wait URL');
+		const woke = await waiting;
+		expect(woke.a.map((p) => p.a)).toEqual(['t']);
+		expect(snValue(woke.sn)).toBeGreaterThan(snValue(sn));
+	});
+
 	it('keeps feeds apart per account and answers -15 for a bad sid', async () => {
 		await sandbox.createAccount({ email: 'other-feed@test.local', password: 'other-password' });
 		const other = await rawLogin(sandbox.gateway, 'other-feed@test.local', 'other-password');

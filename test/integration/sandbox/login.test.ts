@@ -59,6 +59,13 @@ describe('sandbox login', () => {
 		expect(session.sidBytes).toHaveLength(43);
 	});
 
+	it('confirms a live session with us without credentials (SDK session resume) and renames with up', async () => {
+		const session = await rawLogin(sandbox.gateway, 'v2@test.local', 'password-two');
+		expect(await call(sandbox.gateway, { a: 'us' }, { sid: session.sid })).toMatchObject({ u: session.userHandle, k: expect.any(String), privk: expect.any(String) });
+		expect(await call(sandbox.gateway, { a: 'up', name: 'Renamed User' }, { sid: session.sid })).toBe(session.userHandle);
+		expect(await call(sandbox.gateway, { a: 'ug' }, { sid: session.sid })).toMatchObject({ name: 'Renamed User', aav: 2, aas: expect.any(String) });
+	});
+
 	it('ends a session with sml: the sid then gets -15', async () => {
 		const session = await rawLogin(sandbox.gateway, 'v1@test.local', 'password-one');
 		expect(await call(sandbox.gateway, { a: 'sml' }, { sid: session.sid })).toBe(0);
