@@ -367,8 +367,8 @@ export class MegaSandboxServer implements MegaSandbox {
 		if (fault?.kind === 'error' && fault.scope === 'command') return this.sendRaw(res, 200, JSON.stringify(names.map(() => fault.code)), {}, decision);
 		if (fault && fault.kind !== 'drop' && this.answerFault(res, decision)) return;
 		if (!list) return this.sendRaw(res, 200, String(EARGS), {}, decision);
-		if (session === 'invalid') return this.sendRaw(res, 200, String(ESID), {}, decision);
 
+		// The replay cache comes first: a resent `sml` whose reply was lost still gets its 0, not -15.
 		const id = query.get('id') ?? '';
 		const bodyHash = createHash('sha256').update(body).digest('base64url');
 		const replayKey = `${query.get('sid') ?? ''}|${query.get('n') ?? ''}|${id}`;
@@ -381,6 +381,8 @@ export class MegaSandboxServer implements MegaSandbox {
 			}
 			return this.sendRaw(res, 200, cached.reply, {}, decision);
 		}
+
+		if (session === 'invalid') return this.sendRaw(res, 200, String(ESID), {}, decision);
 
 		const config = this.state.hashcash;
 		if (config && names.some((name) => config.commands.includes(name))) {

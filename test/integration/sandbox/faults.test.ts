@@ -109,6 +109,15 @@ describe('sandbox faults', () => {
 		expect(sandbox.counters()).toMatchObject({ faults: 1, replayed: 1, applied: { p: 1 }, commands: { p: 2 } });
 	});
 
+	it('replays a lost logout reply to its resend, while new requests on that sid get -15', async () => {
+		const other = await rawLogin(gw(), 'faults@test.local', 'faults-password');
+		sandbox.faults.add({ kind: 'drop', endpoint: 'cs', command: 'sml' });
+		const id = freshId();
+		await expect(cs(gw(), [{ a: 'sml' }], { sid: other.sid, id })).rejects.toThrow();
+		expect((await cs(gw(), [{ a: 'sml' }], { sid: other.sid, id })).json).toEqual([0]);
+		expect((await cs(gw(), [{ a: 'ug' }], { sid: other.sid })).json).toBe(-15);
+	});
+
 	it('replays a resent request id from the cache instead of applying it twice', async () => {
 		sandbox.resetCounters();
 		const before = sandbox.nodeCount('faults@test.local');
