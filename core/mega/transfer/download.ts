@@ -1,6 +1,6 @@
 /**
  * `openDownload`: one `g` for the URL, then parallel ranged GETs (`{g}/{start}-{end}`, whole chunks), decrypted and
- * MAC'd per range as the bytes arrive, delivered in order with at most `concurrency + 1` ranges buffered. The
+ * MAC'd per range as the bytes arrive, delivered in order with at most `concurrency` ranges buffered. The
  * meta-MAC is checked before the stream ends; a mismatch destroys it with `TransferIntegrityError`, so a corrupt file
  * never ends as success. Byte ranges cannot be verified (only whole files carry a MAC) and say so (`macChecked`).
  */
@@ -10,7 +10,7 @@ import { base64urlDecode, condenseMacs, decryptAttributes, unpackNodeKey } from 
 import { errorFromCode, MegaError } from '../errors';
 import type { TransferApi, TransferProgress } from './api';
 import { ChunkCipher, type ChunkMac } from './chunk-cipher';
-import { planRequests } from './chunk-math';
+import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
 import { TransferIntegrityError, TransferQuotaError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
 
@@ -21,7 +21,10 @@ export interface DownloadOptions {
 	key: Buffer;
 	range?: { start: number; end?: number };
 	concurrency?: number;
+	/** Starting GET size (whole chunks), default 2 MiB; grows up to maxRequestBytes on slow links. */
 	requestBytes?: number;
+	/** Upper bound on one GET, default 16 MiB. Memory ≈ concurrency × the current GET size. */
+	maxRequestBytes?: number;
 	signal?: AbortSignal;
 	onProgress?: (progress: TransferProgress) => void;
 	useSsl?: boolean;
@@ -39,7 +42,8 @@ export interface MegaDownloadInfo {
 }
 
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 4;
-export const DEFAULT_REQUEST_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_REQUEST_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const MAX_URL_REFRESHES = 2;
 
 interface GetReply {
@@ -79,7 +83,9 @@ export async function openDownload(api: TransferApi, options: DownloadOptions): 
 	if (!Buffer.isBuffer(options.key) || options.key.length !== 32) {
 		throw new MegaError('A file download needs the 32-byte node key', { code: 'EKEY', cause: 'bad-request' });
 	}
+	const asked = performance.now();
 	const request = await getUrl(api, options);
+	const urlRoundTripMs = performance.now() - asked;
 	const size = request.size;
 	const wholeFile = options.range === undefined;
 	const start = options.range?.start ?? 0;
@@ -97,7 +103,7 @@ export async function openDownload(api: TransferApi, options: DownloadOptions): 
 		attributes: request.attributes,
 		name: typeof request.attributes.n === 'string' ? request.attributes.n : '',
 		macChecked: wholeFile,
-	}, request.url);
+	}, request.url, urlRoundTripMs);
 }
 
 async function getUrl(
@@ -142,7 +148,10 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 	private readonly nonce: Buffer;
 	private readonly expectedMac: Buffer;
 	private readonly concurrency: number;
-	private readonly plan: Array<[number, number]>;
+	private readonly fetchTo: number;
+	private nextOffset: number;
+	private readonly spread: number;
+	private readonly requestSize: AdaptiveRequestSize;
 	private readonly ranges = new Map<number, RangeState>();
 	private readonly macs: ChunkMac[] = [];
 	private readonly abort: AbortController;
@@ -159,6 +168,7 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 		private readonly options: DownloadOptions,
 		info: MegaDownloadInfo,
 		private url: string,
+		urlRoundTripMs?: number,
 	) {
 		super({ highWaterMark: 1024 * 1024 });
 		this.size = info.size;
@@ -172,9 +182,12 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 		this.nonce = nonce;
 		this.expectedMac = metaMac;
 		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
-		const fetchFrom = this.macChecked ? 0 : this.start - (this.start % 16);
-		const fetchTo = this.start + this.length;
-		this.plan = this.length === 0 ? [] : planRequests(fetchFrom, fetchTo, options.requestBytes ?? DEFAULT_REQUEST_BYTES, this.concurrency);
+		this.nextOffset = this.macChecked ? 0 : this.start - (this.start % 16);
+		this.fetchTo = this.start + this.length;
+		this.spread = Math.max(1, Math.ceil((this.fetchTo - this.nextOffset) / this.concurrency));
+		const max = options.maxRequestBytes ?? Math.max(DEFAULT_MAX_REQUEST_BYTES, options.requestBytes ?? 0);
+		this.requestSize = new AdaptiveRequestSize(options.requestBytes ?? DEFAULT_REQUEST_BYTES, max);
+		if (urlRoundTripMs !== undefined) this.requestSize.recordLatency(urlRoundTripMs);
 		const { controller, signal } = innerAbort(options.signal);
 		this.abort = controller;
 		this.signal = signal;
@@ -194,15 +207,18 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 	}
 
 	private schedule(): void {
-		const window = this.concurrency + 1;
+		// Ranges in flight or waiting to be delivered: memory ≈ concurrency × request size.
+		const window = this.concurrency;
 		while (
 			!this.destroyed &&
 			this.active < this.concurrency &&
-			this.nextToStart < this.plan.length &&
+			this.nextOffset < this.fetchTo &&
 			this.nextToStart < this.nextToDeliver + window
 		) {
 			const index = this.nextToStart++;
-			const [start, end] = this.plan[index];
+			const start = this.nextOffset;
+			const end = nextRequestEnd(start, this.fetchTo, Math.min(this.requestSize.current, this.spread));
+			this.nextOffset = end;
 			const range: RangeState = { index, start, end, queue: [], queuedUpTo: start, done: false };
 			this.ranges.set(index, range);
 			this.active++;
@@ -219,11 +235,15 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 				},
 			);
 		}
-		if (this.plan.length === 0) this.finish();
+		if (this.allFetched() && this.nextToDeliver >= this.nextToStart) this.finish();
+	}
+
+	private allFetched(): boolean {
+		return this.nextOffset >= this.fetchTo;
 	}
 
 	private flush(): void {
-		while (!this.destroyed && this.nextToDeliver < this.plan.length) {
+		while (!this.destroyed && this.nextToDeliver < this.nextToStart) {
 			const head = this.ranges.get(this.nextToDeliver);
 			if (!head) return;
 			while (head.queue.length > 0) {
@@ -236,7 +256,7 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 			this.ranges.delete(head.index);
 			this.nextToDeliver++;
 		}
-		if (this.nextToDeliver >= this.plan.length) this.finish();
+		if (this.allFetched() && this.nextToDeliver >= this.nextToStart) this.finish();
 	}
 
 	private finish(): void {
@@ -281,11 +301,13 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 
 	private async fetchOnce(range: RangeState): Promise<void> {
 		const expected = range.end - range.start;
+		const started = performance.now();
 		const cipher = new ChunkCipher('decrypt', this.aesKey, this.nonce, range.start, this.size, this.macChecked);
 		const response = await httpRequest(`${this.url}/${range.start}-${range.end - 1}`, {
 			signal: this.signal,
 			timeoutMs: this.options.timeoutMs,
 		});
+		if (!this.requestSize.decided) this.requestSize.recordLatency(performance.now() - started);
 		if (response.status !== 200) {
 			response.body.resume();
 			const status = response.status;

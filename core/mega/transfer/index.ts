@@ -1,10 +1,10 @@
 /** File bodies: streaming, parallel, chunk-MAC-verified upload and download (contract: brief/contract-transfer.md). */
 export type { TransferApi, TransferProgress, TransferRequestOptions } from './api';
-export { uploadFile, freeName, DEFAULT_MAX_POST_BYTES, DEFAULT_UPLOAD_CONCURRENCY } from './upload';
+export { uploadFile, freeName, DEFAULT_POST_BYTES, DEFAULT_MAX_POST_BYTES, DEFAULT_UPLOAD_CONCURRENCY } from './upload';
 export type { UploadOptions, UploadResult, UploadOutcome, NameConflictPolicy, ExistingFile, UploadConflictOptions } from './upload';
 export type { UploadSource } from './source';
 export { SourceNotRestartableError } from './source';
-export { openDownload, MegaDownloadStream, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_REQUEST_BYTES } from './download';
+export { openDownload, MegaDownloadStream, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './download';
 export type { DownloadOptions, DownloadSource, MegaDownloadInfo } from './download';
 export {
 	TransferIntegrityError,
@@ -15,4 +15,4 @@ export {
 	type IntegrityFailure,
 } from './errors';
 export { ChunkCipher, type ChunkMac } from './chunk-cipher';
-export { chunkFloor, chunkCeil, chunkIndex, planRequests } from './chunk-math';
+export { chunkFloor, chunkCeil, chunkIndex, planRequests, nextRequestEnd, AdaptiveRequestSize } from './chunk-math';

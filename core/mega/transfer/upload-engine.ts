@@ -2,14 +2,14 @@
  * Sends one file body to one upload URL: reads the source in order, encrypts and MACs it on chunk boundaries,
  * groups whole chunks into POSTs of up to `maxPostBytes`, and keeps up to `concurrency` POSTs in flight. Each POST's
  * ciphertext is held until the server acknowledges it, so a retry re-sends the same bytes; memory stays near
- * (concurrency + 1) × POST size whatever the file size.
+ * concurrency × POST size whatever the file size (the next POST is read and encrypted once a connection is free).
  */
 import { Readable } from 'node:stream';
 import { httpRequest, readAll } from '../api/http';
 import { FingerprintBuilder } from '../crypto';
 import { MegaError } from '../errors';
 import { ChunkCipher, type ChunkMac } from './chunk-cipher';
-import { planRequests } from './chunk-math';
+import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
 import { SizeMismatchError, TransferIntegrityError, TransferQuotaError, UploadFailedError, UploadRestartError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
 import type { TransferProgress } from './api';
@@ -23,7 +23,11 @@ export interface UploadBodyOptions {
 	/** Unix seconds for the fingerprint `c`, computed from the plaintext on the way through. */
 	mtime: number;
 	concurrency: number;
+	/** First POST size target; it grows towards `maxPostBytes` while POSTs are slow (see AdaptiveRequestSize). */
+	postBytes: number;
 	maxPostBytes: number;
+	/** Round trip of the `u` command that gave the URL: the first latency sample. */
+	urlRoundTripMs?: number;
 	maxRetries: number;
 	signal?: AbortSignal;
 	onProgress?: (progress: TransferProgress) => void;
@@ -42,14 +46,21 @@ interface Post {
 	offset: number;
 	length: number;
 	pieces: Buffer[];
+	/** A one-chunk POST whose round trip measures the link's latency. */
+	probe?: boolean;
 }
+
+const PROBE_ABOVE = 16 * 1024 * 1024;
 
 export async function uploadBody(options: UploadBodyOptions): Promise<UploadBodyResult> {
 	const { size, source } = options;
 	const { controller, signal } = innerAbort(options.signal);
 	const cipher = new ChunkCipher('encrypt', options.key, options.nonce, 0, size);
 	const sampler = new FingerprintBuilder(size, options.mtime);
-	const plan = planRequests(0, size, options.maxPostBytes, options.concurrency);
+	const postSize = new AdaptiveRequestSize(options.postBytes, options.maxPostBytes);
+	if (options.urlRoundTripMs !== undefined) postSize.recordLatency(options.urlRoundTripMs);
+	// A small file still spreads over every connection.
+	const spread = Math.ceil(size / options.concurrency);
 	const inFlight = new Set<Promise<void>>();
 	let failure: unknown;
 	let token: Buffer | undefined;
@@ -101,6 +112,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 	};
 
 	const postOnce = async (post: Post): Promise<Buffer | undefined> => {
+		const started = performance.now();
 		const body = post.pieces.length === 1 ? post.pieces[0] : Readable.from(post.pieces, { objectMode: false });
 		const response = await httpRequest(`${options.url}/${post.offset}`, {
 			method: 'POST',
@@ -110,16 +122,18 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 			timeoutMs: options.timeoutMs,
 		});
 		const reply = await readAll(response.body, 4096);
+		if (post.probe && !postSize.decided) postSize.recordLatency(performance.now() - started);
 		return interpretReply(response.status, response.headers['x-mega-time-left'], reply, post.offset);
 	};
 
 	try {
-		const [firstStart, firstEnd] = plan[0];
 		if (size === 0) {
-			dispatch({ offset: firstStart, length: 0, pieces: [] });
+			dispatch({ offset: 0, length: 0, pieces: [] });
 		} else {
-			let planIndex = 0;
-			let postEnd = firstEnd;
+			let postStart = 0;
+			let postEnd = 0;
+			let posts = 0; // POSTs started
+			let probe = false;
 			let pieces: Buffer[] = [];
 			let position = 0;
 			for await (const raw of source) {
@@ -127,7 +141,16 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 				const piece = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as string);
 				let at = 0;
 				while (at < piece.length) {
-					if (planIndex >= plan.length) throw new SizeMismatchError(size, `more than ${size}`);
+					if (position >= size) throw new SizeMismatchError(size, `more than ${size}`);
+					if (position === postEnd) {
+						// Start filling the next POST only when a connection is free: memory = concurrency × POST size.
+						await waitForSlot();
+						postStart = position;
+						// On a big file the first POSTs are single small chunks: their round trips measure the latency.
+						probe = size > PROBE_ABOVE && posts === 0 && !postSize.decided;
+						postEnd = nextRequestEnd(position, size, probe ? 1 : Math.min(postSize.current, Math.max(spread, 1)));
+						posts++;
+					}
 					const take = Math.min(piece.length - at, postEnd - position);
 					const part = at === 0 && take === piece.length ? piece : piece.subarray(at, at + take);
 					sampler.update(part);
@@ -135,12 +158,8 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 					position += take;
 					at += take;
 					if (position === postEnd) {
-						await waitForSlot();
-						const [postStart] = plan[planIndex];
-						dispatch({ offset: postStart, length: postEnd - postStart, pieces });
+						dispatch({ offset: postStart, length: postEnd - postStart, pieces, probe });
 						pieces = [];
-						planIndex++;
-						postEnd = planIndex < plan.length ? plan[planIndex][1] : postEnd;
 					}
 				}
 			}

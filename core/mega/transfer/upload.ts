@@ -39,6 +39,9 @@ export interface UploadOptions {
 	putNodeExtras?: (nodeKey: Buffer) => Record<string, unknown>;
 	exportLink?: boolean;
 	concurrency?: number;
+	/** Starting POST size (whole chunks), default 2 MiB; grows up to maxPostBytes on slow links. */
+	postBytes?: number;
+	/** Upper bound on one POST, default 16 MiB. Memory ≈ concurrency × the current POST size. */
 	maxPostBytes?: number;
 	onProgress?: (progress: TransferProgress) => void;
 	signal?: AbortSignal;
@@ -70,7 +73,8 @@ export interface UploadResult {
 }
 
 export const DEFAULT_UPLOAD_CONCURRENCY = 4;
-export const DEFAULT_MAX_POST_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_POST_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_POST_BYTES = 16 * 1024 * 1024;
 
 function toUnixSeconds(mtime: Date | number | undefined): number {
 	if (mtime === undefined) return Math.floor(Date.now() / 1000);
@@ -150,6 +154,7 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 		for (let attempt = 0; ; attempt++) {
 			const key = randomBytes(16);
 			const nonce = randomBytes(8);
+			const asked = performance.now();
 			const { p: url } = await api.request<{ p: string }>(
 				{ a: 'u', s: source.size, ssl: options.useSsl === false ? 0 : 2, ms: 0, r: attempt, e: lastError },
 				{ signal: options.signal },
@@ -167,7 +172,9 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 					nonce,
 					mtime,
 					concurrency: Math.max(1, options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY),
+					postBytes: Math.max(128 * 1024, Math.min(options.postBytes ?? DEFAULT_POST_BYTES, options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES)),
 					maxPostBytes: Math.max(128 * 1024, options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES),
+					urlRoundTripMs: performance.now() - asked,
 					maxRetries: options.maxChunkRetries ?? 6,
 					signal: options.signal,
 					onProgress: options.onProgress,

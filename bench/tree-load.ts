@@ -1,0 +1,130 @@
+/**
+ * tree.load.100k: loading a 100,000-node account tree (1 `f` request + parse + index + key unwrap), until a path
+ * resolves and a folder lists, ours vs megajs (which decrypts every node eagerly on `reload`).
+ * The sandbox runs in a child process (`--serve` mode of this file) so its JSON work does not land on our event loop.
+ * Extra fields: `allNamesMs` = the same load plus decrypting every name (what megajs always does; a whole-tree search
+ * pays it once), `nodes`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+import { Storage } from 'megajs';
+
+import { MegaApiTransport } from '../core/mega/api/transport';
+import { login } from '../core/mega/session';
+import { LiveMegaTree } from '../core/mega/tree';
+
+export interface ServedSandbox {
+	gateway: string;
+	email: string;
+	password: string;
+	close(): Promise<void>;
+}
+
+interface ServeOptions {
+	folders?: number;
+	filesPerFolder?: number;
+	hashcash?: { commands: string[]; easiness: number };
+}
+
+/** Starts a sandbox in a child process with one v2 account (optionally populated); resolves with its gateway. */
+export async function serveSandbox(options: ServeOptions): Promise<ServedSandbox> {
+	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', JSON.stringify(options)], {
+		stdio: ['pipe', 'pipe', 'inherit'],
+		cwd: `${__dirname}/..`,
+	});
+	const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+	const first = await new Promise<string>((resolve, reject) => {
+		lines.once('line', resolve);
+		child.once('exit', (code) => reject(new Error(`bench sandbox exited with ${code}`)));
+	});
+	const info = JSON.parse(first) as { gateway: string; email: string; password: string };
+	return {
+		...info,
+		close: async () => {
+			if (child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.stdin?.end();
+			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+			await exited;
+			clearTimeout(timer);
+		},
+	};
+}
+
+async function serveMain(options: ServeOptions): Promise<void> {
+	const { startMegaSandbox } = await import('../sandbox/mega');
+	const sandbox = await startMegaSandbox({ port: 0, hashcash: options.hashcash ?? null });
+	const email = 'bench@sandbox.local';
+	const password = 'bench password';
+	await sandbox.createAccount({ email, password, version: 2 });
+	if (options.folders) {
+		await sandbox.client(email).populate({ folders: options.folders, filesPerFolder: options.filesPerFolder ?? 0 });
+	}
+	process.stdout.write(`${JSON.stringify({ gateway: sandbox.gateway, email, password })}\n`);
+	const stop = () => {
+		void sandbox.close().finally(() => process.exit(0));
+	};
+	process.stdin.on('end', stop);
+	process.stdin.on('close', stop);
+	process.stdin.resume();
+}
+
+function best(values: number[]): number {
+	return Math.round(Math.min(...values) * 10) / 10;
+}
+
+export async function benchTreeLoad(options: { runs?: number } = {}): Promise<{ name: 'tree.load.100k'; unit: 'ms'; ours: number; megajs?: number; allNamesMs: number; nodes: number; node: string }> {
+	const runs = options.runs ?? 3;
+	const served = await serveSandbox({ folders: 100, filesPerFolder: 999 });
+	try {
+		const api = new MegaApiTransport({ gateway: served.gateway });
+		const session = await login(api, { kind: 'password', email: served.email, password: served.password });
+		const ours: number[] = [];
+		const allNames: number[] = [];
+		let nodes = 0;
+		for (let run = 0; run < runs; run++) {
+			const started = performance.now();
+			const live = new LiveMegaTree(api, { masterKey: session.masterKey, userHandle: session.userHandle });
+			const tree = await live.ensureLoaded();
+			const file = tree.resolvePath('/folder-50/file-50-500.txt');
+			const listing = tree.listChildren(tree.resolvePath('/folder-99').h).map((entry) => tree.toNode(entry));
+			ours.push(performance.now() - started);
+			if (!file || listing.length !== 999) throw new Error('tree bench: unexpected tree');
+			nodes = tree.nodes.size;
+			let named = 0;
+			for (const entry of tree.nodes.values()) if (tree.nameOf(entry) !== '') named += 1;
+			allNames.push(performance.now() - started);
+			if (named !== nodes) throw new Error(`tree bench: ${nodes - named} names did not decrypt`);
+		}
+
+		const megajs: number[] = [];
+		const storage = new Storage({ email: served.email, password: served.password, gateway: served.gateway, autoload: false, keepalive: false });
+		storage.api.on('error', () => undefined);
+		await storage.ready;
+		for (let run = 0; run < runs; run++) {
+			const started = performance.now();
+			await storage.reload(true);
+			megajs.push(performance.now() - started);
+		}
+		await storage.close().catch(() => undefined);
+		return { name: 'tree.load.100k', unit: 'ms', ours: best(ours), megajs: best(megajs), allNamesMs: best(allNames), nodes, node: process.version };
+	} finally {
+		await served.close();
+	}
+}
+
+if (require.main === module) {
+	const serveIndex = process.argv.indexOf('--serve');
+	if (serveIndex >= 0) {
+		void serveMain(JSON.parse(process.argv[serveIndex + 1] ?? '{}') as ServeOptions);
+	} else {
+		benchTreeLoad().then(
+			(result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+			(error: unknown) => {
+				process.stderr.write(`${String(error)}\n`);
+				process.exit(1);
+			},
+		);
+	}
+}

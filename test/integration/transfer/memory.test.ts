@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInChild } from '../../support/run-in-child';
+import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
+import type { RoundTripInput } from './fixtures/memory-round-trip';
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+
+describe('memory stays flat: 1 GiB up and down in a fresh child process', () => {
+	let sandbox: MegaSandbox;
+	let dataDir: string;
+	beforeAll(async () => {
+		dataDir = await mkdtemp(join(tmpdir(), 'mega-transfer-mem-'));
+		// The sandbox lives here (disk store); only the client runs in the measured child.
+		sandbox = await startMegaSandbox({ port: 0, dataDir });
+	});
+	afterAll(async () => {
+		await sandbox?.close();
+		await rm(dataDir, { recursive: true, force: true });
+	});
+
+	it('grows RSS by less than 100 MiB', async () => {
+		const email = `memory-${process.pid}@sandbox.local`;
+		const password = 'memory-password-1';
+		const account = await sandbox.createAccount({ email, password, version: 2 });
+		const input: RoundTripInput = { gateway: sandbox.gateway, email, password, rootHandle: account.rootHandle, size: GIB + 5 };
+		const { result, memory } = await runInChild<{ bytes: number; firstMismatch?: number }>(
+			join(__dirname, 'fixtures/memory-round-trip.ts'),
+			'roundTrip',
+			input,
+			{ timeoutMs: 10 * 60_000 },
+		);
+		expect(result.bytes).toBe(GIB + 5);
+		expect(result.firstMismatch).toBeUndefined();
+		expect(memory.peakRssGrowthBytes).toBeLessThan(100 * MIB);
+	}, 12 * 60_000);
+});
