@@ -255,24 +255,22 @@ export class MegaSandboxServer implements MegaSandbox {
 		match = /^\/ul\/([A-Za-z0-9_-]+)\/([^/]*)$/.exec(path);
 		if (match) {
 			this.state.counters.endpoints.upload++;
-			const decision = await this.applyFaults({ endpoint: 'upload' }, res);
-			if (!decision) return;
-			return this.state.transfers.handleUpload(req, res, match[1], match[2], url.searchParams, decision);
+			const decision = await this.applyFaults({ endpoint: 'upload' });
+				return this.state.transfers.handleUpload(req, res, match[1], match[2], url.searchParams, decision);
 		}
 		match = /^\/dl\/([A-Za-z0-9_-]+)(?:\/([^/]*))?$/.exec(path);
 		if (match) {
 			this.state.counters.endpoints.download++;
-			const decision = await this.applyFaults({ endpoint: 'download' }, res);
-			if (!decision) return;
-			return this.state.transfers.handleDownload(req, res, match[1], match[2], decision);
+			const decision = await this.applyFaults({ endpoint: 'download' });
+				return this.state.transfers.handleDownload(req, res, match[1], match[2], decision);
 		}
 		this.state.counters.endpoints.other++;
 		req.resume();
 		this.sendJson(res, 404, { error: 'not found' });
 	}
 
-	/** Decides the faults for one request and waits out any added latency; undefined when the sandbox is closing. */
-	private async applyFaults(request: { endpoint: SandboxEndpoint; commands?: string[]; email?: string }, _res: ServerResponse): Promise<FaultDecision | undefined> {
+	/** Decides the faults for one request and waits out any added latency. */
+	private async applyFaults(request: { endpoint: SandboxEndpoint; commands?: string[]; email?: string }): Promise<FaultDecision> {
 		const decision = this.faults.decide(request);
 		if (decision.latencyMs > 0) await delay(decision.latencyMs);
 		return decision;
@@ -361,8 +359,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		const names = (list ?? []).map((c) => (c && typeof c.a === 'string' ? c.a : '?'));
 		for (const name of names) counters.commands[name] = (counters.commands[name] ?? 0) + 1;
 		const session = this.sessionFrom(query);
-		const decision = await this.applyFaults({ endpoint: 'cs', commands: names, email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) }, res);
-		if (!decision) return;
+		const decision = await this.applyFaults({ endpoint: 'cs', commands: names, email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) });
 		const fault = decision.fault;
 		if (fault?.kind === 'error' && fault.scope === 'command') return this.sendRaw(res, 200, JSON.stringify(names.map(() => fault.code)), {}, decision);
 		if (fault && fault.kind !== 'drop' && this.answerFault(res, decision)) return;
@@ -446,8 +443,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		req.resume();
 		const session = this.sessionFrom(query);
 		const folderLink = this.folderLinkFrom(query);
-		const decision = await this.applyFaults({ endpoint: 'sc', email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) }, res);
-		if (!decision) return;
+		const decision = await this.applyFaults({ endpoint: 'sc', email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) });
 		if (this.answerFault(res, decision, () => '{}')) return;
 		let userHandle: string;
 		if (session && session !== 'invalid') userHandle = session.userHandle;
@@ -472,8 +468,7 @@ export class MegaSandboxServer implements MegaSandbox {
 	private async handleWait(req: IncomingMessage, res: ServerResponse, token: string, query: URLSearchParams): Promise<void> {
 		this.state.counters.endpoints.wait++;
 		req.resume();
-		const decision = await this.applyFaults({ endpoint: 'wait' }, res);
-		if (!decision) return;
+		const decision = await this.applyFaults({ endpoint: 'wait' });
 		if (this.answerFault(res, decision, () => '0')) return;
 		const ticket = this.waitTickets.get(token);
 		if (!ticket) return this.sendRaw(res, 200, String(ESID), {}, decision);
