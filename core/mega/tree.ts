@@ -6,10 +6,11 @@
  * per-call cost (~5 µs on Node 20, ~14 µs on Node 24) would make 100k nodes take over a second, so names are
  * decrypted lazily, on first use, and cached: resolving a path only decrypts the folders it walks through.
  */
+import { createDecipheriv } from 'node:crypto';
+
 import {
 	AesEcb,
 	base64urlDecode,
-	decryptAttributes,
 	fingerprintMtime,
 	rsaDecrypt,
 	type MegaRsaPrivateKey,
@@ -60,6 +61,36 @@ export interface FetchReply {
 	s?: Array<{ h: string; u: string; r?: number }>;
 	ph?: Array<{ h: string; ph: string }>;
 	sn?: string;
+}
+
+const ZERO_IV = Buffer.alloc(16);
+const ATTRIBUTE_PREFIX = Buffer.from('MEGA{"', 'ascii');
+
+/**
+ * The hot path of name decryption, one OpenSSL call per node: CBC with a zero IV, no padding, `MEGA{...}` check.
+ * (Same format as crypto/attributes.ts, without its per-call validation, which costs more than the cipher here.)
+ */
+export function decryptNodeAttributes(encoded: string, nodeKey: Buffer): Record<string, unknown> | null {
+	const data = Buffer.from(encoded, 'base64url');
+	if (data.length === 0 || data.length % 16 !== 0) return null;
+	let aesKey = nodeKey;
+	if (nodeKey.length === 32) {
+		aesKey = Buffer.allocUnsafe(16);
+		for (let i = 0; i < 16; i++) aesKey[i] = nodeKey[i] ^ nodeKey[i + 16];
+	} else if (nodeKey.length !== 16) {
+		return null;
+	}
+	const decipher = createDecipheriv('aes-128-cbc', aesKey, ZERO_IV).setAutoPadding(false);
+	const plain = decipher.update(data);
+	if (plain.compare(ATTRIBUTE_PREFIX, 0, ATTRIBUTE_PREFIX.length, 0, ATTRIBUTE_PREFIX.length) !== 0) return null;
+	let end = plain.indexOf(0);
+	if (end < 0) end = plain.length;
+	try {
+		const parsed: unknown = JSON.parse(plain.toString('utf8', 4, end));
+		return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+	} catch {
+		return null;
+	}
 }
 
 const TYPE_NAMES: Record<number, MegaNodeType> = { 0: 'file', 1: 'folder', 2: 'root', 3: 'inbox', 4: 'rubbish' };
@@ -184,6 +215,11 @@ export class MegaTree {
 	/** Picks the key entry we can unwrap: our own user handle, else a share we hold a key for. */
 	private keyEntry(entry: TreeEntry): { id: string; data: string } | undefined {
 		if (!entry.k) return undefined;
+		const own = this.options.userHandle;
+		// Fast path: the usual single `<own user handle>:<key>` entry.
+		if (own && this.masterCipher && entry.k.length > own.length && entry.k.charCodeAt(own.length) === 58 && entry.k.startsWith(own) && !entry.k.includes('/')) {
+			return { id: '', data: entry.k.slice(own.length + 1) };
+		}
 		let shareCandidate: { id: string; data: string } | undefined;
 		for (const part of entry.k.split('/')) {
 			const colon = part.indexOf(':');
@@ -200,7 +236,7 @@ export class MegaTree {
 
 	/** One ECB call per wrapping key for every AES-wrapped node key (the fast path for big trees). */
 	private unwrapKeysInBatch(entries: TreeEntry[]): void {
-		const groups = new Map<string, { entries: TreeEntry[]; parts: Buffer[] }>();
+		const groups = new Map<string, { entries: TreeEntry[]; texts: string[]; bytes: number }>();
 		for (const entry of entries) {
 			if (entry.t > 1) {
 				entry.key = null;
@@ -208,29 +244,33 @@ export class MegaTree {
 			}
 			const picked = this.keyEntry(entry);
 			if (!picked) continue;
-			let data: Buffer;
-			try {
-				data = base64urlDecode(picked.data);
-			} catch {
-				entry.key = null;
-				continue;
-			}
-			if (data.length !== 16 && data.length !== 32) continue; // RSA-wrapped: decrypted lazily in keyOf()
+			// 22 chars = 16 bytes (folder), 43 chars = 32 bytes (file); longer ones are RSA-wrapped (keyOf, lazily).
+			const length = picked.data.length === 22 ? 16 : picked.data.length === 43 ? 32 : 0;
+			if (length === 0) continue;
 			let group = groups.get(picked.id);
 			if (!group) {
-				group = { entries: [], parts: [] };
+				group = { entries: [], texts: [], bytes: 0 };
 				groups.set(picked.id, group);
 			}
 			group.entries.push(entry);
-			group.parts.push(data);
+			group.texts.push(picked.data);
+			group.bytes += length;
 		}
 		for (const [id, group] of groups) {
 			const cipher = id === '' ? this.masterCipher : new AesEcb(this.shareKeys.get(id) as Buffer);
 			if (!cipher) continue;
-			const plain = cipher.decrypt(Buffer.concat(group.parts));
+			const wrapped = Buffer.allocUnsafe(group.bytes);
 			let offset = 0;
+			for (const text of group.texts) offset += wrapped.write(text, offset, 'base64url');
+			if (offset !== group.bytes) {
+				// Some key was not valid base64: fall back to the lazy, per-node path for this group.
+				for (const entry of group.entries) entry.key = undefined;
+				continue;
+			}
+			const plain = cipher.decrypt(wrapped);
+			offset = 0;
 			group.entries.forEach((entry, index) => {
-				const length = group.parts[index].length;
+				const length = group.texts[index].length === 22 ? 16 : 32;
 				entry.key = plain.subarray(offset, offset + length);
 				offset += length;
 			});
@@ -266,13 +306,7 @@ export class MegaTree {
 		if (entry.attrs !== undefined) return entry.attrs;
 		entry.attrs = null;
 		const key = this.keyOf(entry);
-		if (key && entry.a) {
-			try {
-				entry.attrs = decryptAttributes(base64urlDecode(entry.a), key);
-			} catch {
-				entry.attrs = null;
-			}
-		}
+		if (key && entry.a) entry.attrs = decryptNodeAttributes(entry.a, key);
 		return entry.attrs;
 	}
 
