@@ -16,7 +16,7 @@ import { validateBucketName, validateObjectKey } from './names';
 export const MIB = 1024 * 1024;
 export const MIN_PART_SIZE = 5 * MIB;
 export const DEFAULT_PART_SIZE = 8 * MIB;
-export const DEFAULT_QUEUE_SIZE = 4;
+export const DEFAULT_QUEUE_SIZE = 3;
 export const MAX_PARTS = 10_000;
 export const DEFAULT_UPLOAD_ATTEMPTS = 3;
 
@@ -39,7 +39,7 @@ export interface UploadObjectInput {
 	metadata?: Record<string, string>;
 	/** Fixed part size, at least 5 MiB (default 8 MiB); raised in whole MiB when the size would need more than 10,000 parts. */
 	partSize?: number;
-	/** Parts in flight (default 4; S4 asks for moderate concurrency). */
+	/** Parts in flight (default 3; S4 asks for moderate concurrency). */
 	queueSize?: number;
 	/** Whole-upload attempts on retryable failures (default 3). */
 	maxAttempts?: number;

@@ -159,7 +159,14 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
 	if (daemon.exited || daemon.child.exitCode !== null) return;
 	const exited = new Promise<void>((resolve) => daemon.child.once('exit', () => resolve()));
 	daemon.child.kill('SIGTERM');
-	const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+	let timer: NodeJS.Timeout | undefined;
+	const timedOut = await Promise.race([
+		exited.then(() => false),
+		new Promise<boolean>((resolve) => {
+			timer = setTimeout(() => resolve(true), 10_000);
+		}),
+	]);
+	clearTimeout(timer);
 	if (timedOut) {
 		daemon.child.kill('SIGKILL');
 		await exited;

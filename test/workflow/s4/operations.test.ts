@@ -4,7 +4,7 @@
  * binary as a stream, download writes one.
  */
 import { mock } from 'jest-mock-extended';
-import type { ICredentialTestFunctions, ICredentialsDecrypted, IConnections, IDataObject, ILoadOptionsFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialTestFunctions, ICredentialsDecrypted, IConnections, IDataObject, ILoadOptionsFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { MegaS4Api } from '../../../credentials/MegaS4Api.credentials';
 import { MegaS4 } from '../../../nodes/MegaS4/MegaS4.node';
 import { createBucket, headObject, listObjects, uploadObject } from '../../../core/s4';
@@ -43,7 +43,7 @@ interface RunOptions {
 }
 
 /** Runs [before...] -> S4 -> [after] and returns the S4 node's output (and the after node's). */
-async function runS4(parameters: IDataObject, options: RunOptions = {}) {
+async function runS4(parameters: INodeParameters, options: RunOptions = {}) {
 	const nodes: WorkflowNode[] = [...(options.before ?? []), { name: 'S4', type: 'n8n-nodes-mega.megaS4', parameters, ...(options.onError ? { onError: options.onError } : {}) }];
 	const connections: IConnections = {};
 	for (let i = 0; i + 1 < nodes.length; i++) connections[nodes[i].name] = main(nodes[i + 1].name);
