@@ -40,14 +40,15 @@ function mbPerSecond(bytes: number, ms: number): number {
 	return Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
 }
 
-/** Peak RSS over a piece of work (sampled; the event loop turns often during transfers). */
+/** Peak RSS growth over a piece of work, above the RSS just before it (sampled; the event loop turns often during transfers). */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; peakRssMiB: number }> {
-	let peak = process.memoryUsage.rss();
+	const baseline = process.memoryUsage.rss();
+	let peak = baseline;
 	const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
 	const started = performance.now();
 	try {
 		const value = await work();
-		return { value, ms: performance.now() - started, peakRssMiB: Math.round(Math.max(peak, process.memoryUsage.rss()) / MIB) };
+		return { value, ms: performance.now() - started, peakRssMiB: Math.round((Math.max(peak, process.memoryUsage.rss()) - baseline) / MIB) };
 	} finally {
 		clearInterval(timer);
 	}
