@@ -2,6 +2,7 @@
  * `npm run sandbox -- [--port N] [--data-dir DIR] [--seed] [--json]`: starts the local sandboxes and keeps them running
  * until SIGINT/SIGTERM. With --json it prints ONE line:
  * {"gateway":"http://127.0.0.1:PORT/","control":"http://127.0.0.1:PORT/__control","accounts":[{"email","password","version","totpSecret"?}]}
+ * `--s3` also starts the S3 sandbox and adds "s3":{"endpoint","gatewayEndpoint","accessKeyId","secretAccessKey","region"}.
  */
 import { startMegaSandbox } from './mega';
 
@@ -10,10 +11,12 @@ interface CliOptions {
 	dataDir?: string;
 	seed: boolean;
 	json: boolean;
+	/** Also start the S3 sandbox (Ceph RGW + strict S4 proxy, sandbox/s3): adds an "s3" key to the JSON line. */
+	s3: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-	const options: CliOptions = { port: 0, seed: false, json: false };
+	const options: CliOptions = { port: 0, seed: false, json: false, s3: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const [name, inline] = arg.split('=', 2);
@@ -26,7 +29,8 @@ function parseArgs(argv: string[]): CliOptions {
 		else if (name === '--data-dir') options.dataDir = value();
 		else if (name === '--seed') options.seed = true;
 		else if (name === '--json') options.json = true;
-		else throw new Error(`unknown option ${arg} (use --port, --data-dir, --seed, --json)`);
+		else if (name === '--s3') options.s3 = true;
+		else throw new Error(`unknown option ${arg} (use --port, --data-dir, --seed, --json, --s3)`);
 	}
 	if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port must be 0..65535');
 	return options;
@@ -35,14 +39,24 @@ function parseArgs(argv: string[]): CliOptions {
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const mega = await startMegaSandbox({ port: options.port, dataDir: options.dataDir, seed: options.seed });
-	const summary = { gateway: mega.gateway, control: mega.controlUrl, accounts: mega.accounts };
+	const s3 = options.s3 ? await (await import('./s3')).startS3Sandbox().catch(async (error: unknown) => {
+		await mega.close();
+		throw error;
+	}) : undefined;
+	const summary = {
+		gateway: mega.gateway,
+		control: mega.controlUrl,
+		accounts: mega.accounts,
+		...(s3 ? { s3: { endpoint: s3.endpoint, gatewayEndpoint: s3.gatewayEndpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, region: s3.region } } : {}),
+	};
 	if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 	else {
 		process.stdout.write(`MEGA sandbox: ${summary.gateway}\ncontrol: ${summary.control}\n`);
 		for (const account of summary.accounts) process.stdout.write(`account: ${account.email} / ${account.password} (v${account.version}${account.totpSecret ? `, TOTP secret ${account.totpSecret}` : ''})\n`);
+		if (summary.s3) process.stdout.write(`S3 sandbox (strict S4 proxy): ${summary.s3.endpoint} region ${summary.s3.region} key ${summary.s3.accessKeyId} / ${summary.s3.secretAccessKey}\n`);
 	}
 	const stop = (): void => {
-		mega.close().then(
+		Promise.all([mega.close(), s3?.stop()]).then(
 			() => process.exit(0),
 			() => process.exit(1),
 		);
