@@ -1,5 +1,5 @@
 import { chunkBoundaries } from '../../../core/mega/crypto';
-import { chunkCeil, chunkFloor, chunkIndex, isChunkBoundary, planRequests } from '../../../core/mega/transfer/chunk-math';
+import { AdaptiveRequestSize, chunkCeil, chunkFloor, chunkIndex, isChunkBoundary, planRequests } from '../../../core/mega/transfer/chunk-math';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -63,5 +63,26 @@ describe('planRequests', () => {
 	it('handles ranges that start inside a chunk and sizes above 4 GiB', () => {
 		check(1_000_000 - (1_000_000 % 16), 3 * MIB, MIB, 4);
 		check(0, 4 * 1024 * MIB + 123, 16 * MIB, 4);
+	});
+});
+
+describe('AdaptiveRequestSize', () => {
+	it('stays small on a near link and goes to the maximum once two latency samples are both high', () => {
+		const near = new AdaptiveRequestSize(2 * MIB, 16 * MIB);
+		near.recordLatency(2);
+		near.recordLatency(80); // one inflated sample (a GC pause) is not enough
+		expect(near.decided).toBe(true);
+		expect(near.current).toBe(2 * MIB);
+
+		const far = new AdaptiveRequestSize(2 * MIB, 16 * MIB);
+		far.recordLatency(45);
+		expect(far.decided).toBe(false);
+		expect(far.current).toBe(2 * MIB);
+		far.recordLatency(41);
+		expect(far.current).toBe(16 * MIB);
+	});
+
+	it('never starts above its maximum', () => {
+		expect(new AdaptiveRequestSize(4 * MIB, MIB).current).toBe(MIB);
 	});
 });

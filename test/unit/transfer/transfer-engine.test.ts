@@ -115,6 +115,15 @@ describe('transfer engine against a fake storage server', () => {
 		expect(storage.commands.filter((c) => c.a === 'p')).toHaveLength(0);
 	});
 
+	it('cannot restart a one-shot stream of known size and says how to fix it', async () => {
+		storage.uploadFaults.push({ kind: 'reply', body: '-4' });
+		await expect(upload(Buffer.alloc(0), { source: Readable.from([randomBytes(1000)]), size: 1000 })).rejects.toMatchObject({
+			code: 'ESOURCE',
+			hint: expect.stringContaining('factory'),
+		});
+		expect(storage.nodes.size).toBe(0);
+	});
+
 	it('rejects a source that is shorter or longer than its size', async () => {
 		await expect(upload(Buffer.alloc(0), { source: () => Readable.from([randomBytes(10)]), size: 20 })).rejects.toBeInstanceOf(
 			SizeMismatchError,
@@ -227,6 +236,22 @@ describe('transfer engine against a fake storage server', () => {
 			const error = await collect(d).catch((e: unknown) => e);
 			expect(error).toBeInstanceOf(TransferQuotaError);
 			expect(error).toMatchObject({ waitSeconds: 1234, code: 'ETRANSFERQUOTA' });
+		});
+
+		it('stops fetching when the consumer destroys the stream early, and on abort', async () => {
+			const d = await openDownload(storage, { source: { handle }, key, requestBytes: 256 * KIB, concurrency: 2 });
+			await new Promise<void>((resolve) => d.once('data', () => resolve()));
+			d.destroy();
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const fetched = storage.gets.length;
+			expect(fetched).toBeLessThan(8);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(storage.gets.length).toBe(fetched);
+
+			const controller = new AbortController();
+			const aborted = await openDownload(storage, { source: { handle }, key, signal: controller.signal });
+			controller.abort();
+			await expect(collect(aborted)).rejects.toMatchObject({ code: 'EABORTED' });
 		});
 
 		it('rejects a wrong key length and ranges outside the file', async () => {
