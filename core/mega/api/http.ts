@@ -250,13 +250,13 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions = {})
 			if (response) response.destroy(error);
 			request.destroy(error);
 		});
-		request.once('error', settleError);
+		request.on('error', settleError);
 		request.once('response', (incoming) => {
 			response = incoming;
 			settled = true;
 			// The abort listener stays until the body ends, so an abort also stops the body stream.
 			incoming.once('close', cleanup);
-			incoming.once('error', () => undefined); // surfaced to whoever reads the body
+			incoming.on('error', () => undefined); // surfaced to whoever reads the body
 			resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: wrapBody(incoming, target) });
 		});
 

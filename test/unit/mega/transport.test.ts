@@ -37,7 +37,12 @@ function interceptCs(replies: Array<[number, unknown, Record<string, string>?]>,
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+	// nock patches node:http for the whole worker process: undo it so later test files get the real module.
+	nock.cleanAll();
+	nock.restore();
+	nock.enableNetConnect();
+});
 
 describe('MegaApiTransport.request', () => {
 	it('posts a JSON array to cs?id=…&sid=… and returns the single result', async () => {
