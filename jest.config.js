@@ -12,6 +12,7 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
 	},
 	moduleFileExtensions: ['ts', 'js', 'json'],
+	setupFiles: ['<rootDir>/test/support/loopback-only.js'],
 	testTimeout: 60_000,
 	maxWorkers: 2,
 	reporters: ['default', '<rootDir>/test/support/strict-reporter.js'],
