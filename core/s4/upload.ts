@@ -200,7 +200,7 @@ export async function uploadObject(client: S4Client, input: UploadObjectInput): 
 			return {
 				bucket: input.bucket,
 				key: input.key,
-				etag: done.etag,
+				etag: done.etag || undefined,
 				size,
 				multipart: done.multipart,
 				partSize: done.multipart ? plan.partSize : undefined,

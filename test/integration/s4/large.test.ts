@@ -16,6 +16,7 @@ afterAll(async () => {
 
 test('256 MiB streamed up in equal parts and streamed back byte-identical, then read by range', async () => {
 	const expected = await sha256Of(patternStream(SIZE));
+	const uploadStarted = Date.now();
 	const result = await uploadObject(env.client, { bucket: 'large', key: 'big/256.bin', source: { size: SIZE, open: () => patternStream(SIZE) }, contentType: 'application/octet-stream' });
 	expect(result).toMatchObject({ multipart: true, parts: 33, attempts: 1 });
 
@@ -29,9 +30,14 @@ test('256 MiB streamed up in equal parts and streamed back byte-identical, then 
 	expect(env.proxy.rejections).toEqual([]);
 	expect((await headObject(env.client, 'large', 'big/256.bin')).size).toBe(SIZE);
 
+	const uploadMs = Date.now() - uploadStarted;
+	const downloadStarted = Date.now();
 	const download = await downloadObject(env.client, { bucket: 'large', key: 'big/256.bin' });
 	expect(download.size).toBe(SIZE);
 	expect(await sha256Of(download.body)).toEqual(expected);
+	const downloadMs = Date.now() - downloadStarted;
+	// A figure for the log, not an assertion (speed belongs in benchmarks).
+	process.stdout.write(`s4 256 MiB round trip: ${JSON.stringify({ uploadMs, downloadMs, uploadMiBps: +((SIZE / MIB) / (uploadMs / 1000)).toFixed(1), downloadMiBps: +((SIZE / MIB) / (downloadMs / 1000)).toFixed(1) })}\n`);
 
 	const start = 200 * MIB + 3;
 	const ranged = await downloadObject(env.client, { bucket: 'large', key: 'big/256.bin', range: { start, end: start + MIB - 1 } });

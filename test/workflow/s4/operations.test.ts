@@ -184,6 +184,14 @@ describe('object.download', () => {
 		expect(down.after[0].json).toMatchObject({ sha256: madeSha, size: 6 * MIB + 1 });
 	});
 
+	test('in n8n\'s in-memory binary mode the download still works (base64 data, no binary id)', async () => {
+		await put('dl/memory.txt', 'kept in memory');
+		const { items } = await runS4({ resource: 'object', operation: 'download', bucket: byName(BUCKET), key: 'dl/memory.txt', binaryPropertyName: 'data' }, { binaryMode: 'memory' });
+		expect(items[0].binary?.data.id).toBeUndefined();
+		expect(Buffer.from(items[0].binary?.data.data ?? '', 'base64').toString()).toBe('kept in memory');
+		expect(items[0].binary?.data).toMatchObject({ fileName: 'memory.txt', mimeType: 'text/plain' });
+	});
+
 	test('a range downloads only those bytes', async () => {
 		await put('dl/range.txt', 'Hello MEGA S4!');
 		const { items, after } = await runS4(
