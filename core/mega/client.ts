@@ -333,13 +333,13 @@ export class MegaClient {
 	// ---- writing -------------------------------------------------------------------------------------------------
 
 	/** `mkdir -p`: creates every missing folder of `path` (under `parent`, default the Cloud Drive root) in one request. */
-	async mkdir(path: string, options: OperationOptions & { parent?: NodeRef } = {}): Promise<MegaNode> {
+	async mkdir(path: string, options: OperationOptions & { parent?: NodeRef; alwaysCreate?: boolean } = {}): Promise<MegaNode> {
 		const tree = await this.tree(options);
 		let current = options.parent !== undefined ? this.resolve(tree, options.parent) : this.byHandle(tree, tree.rootHandle);
 		this.requireFolder(tree, current, 'The parent');
 		const parts = path.split('/').filter((part) => part !== '');
 		let index = 0;
-		for (; index < parts.length; index++) {
+		for (; index < parts.length && !options.alwaysCreate; index++) {
 			const matches = tree.listChildren(current.h).filter((child) => child.t === 1 && tree.nameOf(child) === parts[index]);
 			if (matches.length === 0) break;
 			if (matches.length > 1) {
@@ -586,15 +586,13 @@ export class MegaClient {
 		return this.toNode(tree, entry.h);
 	}
 
-	/** Imports a public file link (or every file and folder of a public folder link) into a folder of this account. */
+	/** Imports a public file link (server-side, by public handle) or a folder link (re-created and streamed) into a folder. */
 	async importLink(url: string, target: NodeRef = '/', options: OperationOptions & { password?: string } = {}): Promise<MegaNode> {
 		const link = await resolveMegaLink(url, options.password);
 		const tree = await this.tree(options);
 		const destination = this.resolve(tree, target);
 		this.requireFolder(tree, destination, 'The destination');
-		if (link.kind !== 'file' || link.childHandle) {
-			throw new MegaInvalidOperationError('Only file links can be imported', 'EIMPORTFOLDER', 'Import the files of a folder link one by one, or download and upload them.');
-		}
+		if (link.kind === 'folder') return this.importFolderLink(url, destination.h, options);
 		const info = await this.api.request<{ s?: number; at?: string }>({ a: 'g', p: link.handle }, { signal: options.signal });
 		const attrs = decryptLinkAttributes(info.at, link.key);
 		const command: MegaCommand = {
@@ -608,6 +606,47 @@ export class MegaClient {
 		const created = (reply as { f?: Array<{ h: string }> }).f;
 		if (!created || created.length === 0) throw new MegaProtocolError('MEGA did not return the imported node');
 		return this.toNode(tree, created[0].h);
+	}
+
+	/**
+	 * Imports a folder link (or the folder/file a `/folder/H#K/file/X` link names): the folders are re-created with new
+	 * keys and each file is streamed from the link into the account (MEGA has no server-side copy out of a folder link
+	 * that a client can rely on). Names, folder structure and modification times are kept.
+	 */
+	private async importFolderLink(url: string, destinationHandle: string, options: OperationOptions & { password?: string }): Promise<MegaNode> {
+		const folder = await openPublicFolder(url, { gateway: this.api.gateway, password: options.password, signal: options.signal });
+		const { tree: source, link } = folder;
+		const startHandle = link.childHandle ?? source.rootHandle;
+		const start = source.get(startHandle);
+		if (!start) throw new MegaNotFoundError('The item named in the link is not in the shared folder');
+		const copyFile = async (entry: TreeEntry, parentHandle: string): Promise<string> => {
+			const key = source.keyOf(entry);
+			if (!key) throw new MegaLinkError('The link key does not open a file in this folder', 'ELINKKEY');
+			const attrs = source.attributesOf(entry) ?? {};
+			const mtime = source.toNode(entry).modifiedAt.getTime() / 1000;
+			const result = await this.upload({
+				parent: parentHandle,
+				name: source.nameOf(entry),
+				size: entry.s,
+				mtime: Math.floor(mtime),
+				source: () => openDownload(folder.api, { source: { handle: entry.h, folderHandle: link.handle }, key, signal: options.signal }),
+				signal: options.signal,
+			});
+			// Keep attributes the upload does not write itself (labels, descriptions, app keys).
+			const extra = Object.fromEntries(Object.entries(attrs).filter(([name]) => !['n', 'c', 'rr'].includes(name)));
+			if (Object.keys(extra).length > 0) await this.setAttributes(result.handle, extra, options);
+			return result.handle;
+		};
+		if (start.t === 0) return this.info(await copyFile(start, destinationHandle), options);
+		const copyFolder = async (entry: TreeEntry, parentHandle: string): Promise<string> => {
+			const created = await this.mkdir(source.nameOf(entry), { ...options, parent: parentHandle, alwaysCreate: true });
+			for (const child of source.listChildren(entry.h)) {
+				if (child.t === 1) await copyFolder(child, created.handle);
+				else await copyFile(child, created.handle);
+			}
+			return created.handle;
+		};
+		return this.info(await copyFolder(start, destinationHandle), options);
 	}
 
 	// ---- transfers (the byte pipeline lives in core/mega/transfer) ----------------------------------------------

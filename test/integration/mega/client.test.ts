@@ -342,6 +342,33 @@ describe('links', () => {
 	});
 });
 
+describe('folder link import', () => {
+	it('imports a whole public folder link, and one file named inside it', async () => {
+		const owner = await freshClient();
+		const folder = await owner.client.mkdir('/Album/sub');
+		const photo = randomBytes(200_000);
+		await sandbox.client(owner.email).upload('photo.jpg', photo, folder.handle, { mtime: 1_600_000_000 });
+		await owner.client.upload({ parent: '/Album', name: 'readme.txt', source: Buffer.from('read me') });
+		await owner.client.setAttributes('/Album/readme.txt', { lbl: 4 });
+		const { url } = await owner.client.createLink('/Album');
+		const { client } = await freshClient();
+		const imported = await client.importLink(url, '/');
+		expect(imported).toMatchObject({ name: 'Album', path: '/Album', type: 'folder' });
+		const files = await client.list('/Album', { recursive: true });
+		expect(files.map((n) => n.path).sort()).toEqual(['/Album/readme.txt', '/Album/sub', '/Album/sub/photo.jpg']);
+		const copied = await client.info('/Album/sub/photo.jpg');
+		expect(copied.modifiedAt.getTime()).toBe(1_600_000_000_000);
+		expect((await client.info('/Album/readme.txt')).label).toBe(4);
+		const chunks: Buffer[] = [];
+		for await (const chunk of await client.download(copied.handle)) chunks.push(chunk as Buffer);
+		expect(Buffer.concat(chunks).equals(photo)).toBe(true);
+
+		const readme = (await owner.client.info('/Album/readme.txt')).handle;
+		const single = await client.importLink(`${url}/file/${readme}`, '/');
+		expect(single).toMatchObject({ name: 'readme.txt', path: '/readme.txt', size: 7 });
+	});
+});
+
 describe('change feed', () => {
 	it('reports typed events with names and paths, and marks our own changes', async () => {
 		const { client, email } = await freshClient();
