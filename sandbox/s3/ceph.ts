@@ -62,19 +62,25 @@ function run(command: string, args: string[], options: { input?: string; timeout
 	});
 }
 
-function hasBinary(name: string): boolean {
-	return (process.env.PATH ?? '/usr/bin:/bin')
-		.split(':')
-		.concat(['/usr/bin', '/usr/sbin', '/sbin'])
-		.some((dir) => dir && existsSync(path.join(dir, name)));
+function defaultBinDirs(): string[] {
+	return (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/usr/sbin', '/sbin']);
+}
+
+function hasBinary(name: string, binDirs: string[]): boolean {
+	return binDirs.some((dir) => dir && existsSync(path.join(dir, name)));
 }
 
 /** Installs the Debian packages when a binary is missing and we are root; otherwise says exactly what to install. */
-export async function ensureCephInstalled(install = true, log: (line: string) => void = () => {}): Promise<void> {
-	const missing = REQUIRED_BINARIES.filter((b) => !hasBinary(b));
+export async function ensureCephInstalled(
+	install = true,
+	log: (line: string) => void = () => {},
+	/** Where to look for the binaries (default: PATH plus the sbin folders). */
+	binDirs: string[] = defaultBinDirs(),
+): Promise<void> {
+	const missing = REQUIRED_BINARIES.filter((b) => !hasBinary(b, binDirs));
 	if (missing.length === 0) return;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-	if (!install || !isRoot || !hasBinary('apt-get')) {
+	if (!install || !isRoot || !hasBinary('apt-get', defaultBinDirs())) {
 		throw new CephSandboxError(
 			`The S3 sandbox needs Debian's Ceph packages (missing: ${missing.join(', ')}). Install them as root with:\n  ${INSTALL_COMMAND}`,
 		);
