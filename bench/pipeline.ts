@@ -113,7 +113,7 @@ export async function benchPipeline(options: { quick: boolean }): Promise<BenchR
 	const pattern = randomBytes(8 * MIB);
 	const key = randomBytes(16);
 	const nonce = randomBytes(8);
-	const rounds = options.quick ? 2 : 3;
+	const rounds = options.quick ? 2 : 5;
 	// megajs is an optional dev dependency here: loaded lazily so the bench runs without it
 	const mega = (await import('megajs')) as unknown as {
 		encrypt(key: Buffer): NodeJS.ReadWriteStream & { key?: Buffer };
