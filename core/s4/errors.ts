@@ -317,6 +317,16 @@ export function mapS4Error(error: unknown, ctx: ErrorContext = {}): S4Error {
 	}
 
 	const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+	if (status === undefined && !e.$fault && !e.Code) {
+		// Nothing came back from S4: a local failure (e.g. the source stream broke while being read).
+		const what = ctx.operation ? `Could not ${ctx.operation}` : 'The S4 request failed before reaching MEGA S4';
+		return new S4Error(`${what}: ${e.message ?? String(error)}`, {
+			code: typeof e.code === 'string' ? e.code : 'ClientError',
+			cause: 'bad-request',
+			hint: 'Check the input data (for uploads: that the binary file is still readable).',
+			original: error,
+		});
+	}
 	const code = e.Code ?? (e.name && e.name !== 'Error' && e.name !== 'S3ServiceException' ? e.name : undefined) ?? (status ? `Http${status}` : 'UnknownError');
 	const info = CODES[code];
 	const requestId = e.$metadata?.requestId;

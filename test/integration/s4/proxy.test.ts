@@ -239,4 +239,20 @@ describe('multipart rules (each violation aborts the whole upload, as on S4)', (
 		for await (const c of back.body) chunks.push(c as Buffer);
 		expect(Buffer.concat(chunks).equals(data)).toBe(true);
 	});
+
+	test('a source stream that breaks mid-upload fails the upload in words and aborts the multipart upload', async () => {
+		async function* broken() {
+			yield Buffer.alloc(6 * MIB, 1);
+			yield Buffer.alloc(6 * MIB, 2);
+			throw new Error('disk went away');
+		}
+		const error = await uploadObject(env.client, { bucket: 'strict', key: 'mp/broken', source: { size: 20 * MIB, open: () => Readable.from(broken()) }, partSize: 5 * MIB, retryDelayMs: 1 }).catch(
+			(e: unknown) => e,
+		);
+		expect(error).toMatchObject({ message: 'Could not upload the object: disk went away', retryable: false });
+		const ops = env.proxy.requests.map((r) => r.operation);
+		expect(ops.filter((o) => o === 'CreateMultipartUpload')).toHaveLength(1);
+		expect(ops).toContain('AbortMultipartUpload');
+		expect(ops).not.toContain('CompleteMultipartUpload');
+	});
 });

@@ -39,6 +39,12 @@ describe('mapS4Error', () => {
 		expect(mapS4Error(sdkError('NoSuchKey', 404), { bucket: 'docs', key: 'a/b.txt' }).message).toBe('Object "a/b.txt" does not exist in bucket "docs"');
 	});
 
+	test('a local failure (no answer from S4) says so instead of inventing an S4 error code', () => {
+		const mapped = mapS4Error(Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }), { operation: 'upload the object' });
+		expect(mapped.message).toBe('Could not upload the object: ENOENT: no such file');
+		expect(mapped).toMatchObject({ code: 'ENOENT', cause: 'bad-request', retryable: false });
+	});
+
 	test('connection failures become S4NetworkError naming the endpoint', () => {
 		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
 		const mapped = mapS4Error(refused, { endpoint: 'http://127.0.0.1:1' });
