@@ -127,6 +127,8 @@ export class MegaClient {
 				privateKey: session.data.privateKey,
 			});
 			liveTrees.set(key, live);
+		} else {
+			live.attach(session.api);
 		}
 		return new MegaClient(session, live);
 	}
@@ -241,7 +243,7 @@ export class MegaClient {
 		const results = commands.length === 1 ? [await this.api.request(commands[0], { signal })] : await this.api.batch(commands, { signal });
 		const failed = results.find((result) => result instanceof MegaApiError);
 		// Apply what happened (also when a later command of the batch failed) before reporting.
-		await this.live.refresh(signal);
+		await this.live.refresh(signal, true);
 		if (failed) throw failed;
 		return results;
 	}
@@ -334,6 +336,10 @@ export class MegaClient {
 
 	/** `mkdir -p`: creates every missing folder of `path` (under `parent`, default the Cloud Drive root) in one request. */
 	async mkdir(path: string, options: OperationOptions & { parent?: NodeRef; alwaysCreate?: boolean } = {}): Promise<MegaNode> {
+		return this.live.exclusive(() => this.mkdirNow(path, options));
+	}
+
+	private async mkdirNow(path: string, options: OperationOptions & { parent?: NodeRef; alwaysCreate?: boolean }): Promise<MegaNode> {
 		const tree = await this.tree(options);
 		let current = options.parent !== undefined ? this.resolve(tree, options.parent) : this.byHandle(tree, tree.rootHandle);
 		this.requireFolder(tree, current, 'The parent');

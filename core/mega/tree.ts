@@ -678,15 +678,40 @@ export class LiveMegaTree {
 	private logEvents = 0;
 	/** Positions from which the log is continuous (the last `f`). */
 	private baseSn = '';
+	/** Serialises operations that look before they write (mkdir -p), so concurrent callers do not create twins. */
+	private exclusiveTail: Promise<unknown> = Promise.resolve();
+
+	exclusive<T>(work: () => Promise<T>): Promise<T> {
+		const run = this.exclusiveTail.then(work, work);
+		this.exclusiveTail = run.catch(() => undefined);
+		return run;
+	}
+
 	/** Counts full fetches (tests and benchmarks read it). */
 	fetchCount = 0;
 
+	private api: TreeApi;
+	private readonly apis = new Set<TreeApi>();
+
 	constructor(
-		private readonly api: TreeApi,
+		api: TreeApi,
 		options: MegaTreeOptions,
 		private readonly query: { query?: Record<string, string>; noSession?: boolean } = {},
 	) {
+		this.api = api;
+		this.apis.add(api);
 		this.tree = new MegaTree(options);
+	}
+
+	/** Another session of the same account shares this tree: use its transport from now on, and know its request tags. */
+	attach(api: TreeApi): void {
+		this.apis.add(api);
+		this.api = api;
+	}
+
+	private isOwn(tag: unknown): boolean {
+		for (const api of this.apis) if (api.isOwnRequestTag(tag)) return true;
+		return false;
 	}
 
 	private async fetch(signal?: AbortSignal): Promise<void> {
@@ -713,9 +738,13 @@ export class LiveMegaTree {
 		return this.tree;
 	}
 
-	/** Brings the tree up to date: one `sc?sn=` request (shared by concurrent callers). */
-	async refresh(signal?: AbortSignal): Promise<MegaTree> {
+	/**
+	 * Brings the tree up to date: one `sc?sn=` request (shared by concurrent callers). With `startAfterNow`, a poll that
+	 * was already in flight does not count (it may have left before a change this caller just made).
+	 */
+	async refresh(signal?: AbortSignal, startAfterNow = false): Promise<MegaTree> {
 		if (!this.loaded) return this.ensureLoaded(signal);
+		if (this.refreshing && startAfterNow) await this.refreshing.catch(() => undefined);
 		if (!this.refreshing) {
 			this.refreshing = this.pollOnce(signal).finally(() => {
 				this.refreshing = undefined;
@@ -748,7 +777,7 @@ export class LiveMegaTree {
 			}
 			const from = this.tree.sn;
 			if (reply.a && reply.a.length > 0) {
-				const events = this.tree.applyPackets(reply.a, reply.sn, (i) => this.api.isOwnRequestTag(i));
+				const events = this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i));
 				this.record({ from, sn: reply.sn, events });
 			}
 			this.tree.sn = reply.sn;
@@ -793,7 +822,7 @@ export class LiveMegaTree {
 				throw error;
 			}
 			if (reply.a && reply.a.length > 0) {
-				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.api.isOwnRequestTag(i), false));
+				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i), false));
 			}
 			cursor = reply.sn;
 			if (!reply.ir || cursor === sn) break;

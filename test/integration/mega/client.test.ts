@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { MegaClient, forgetLiveTrees, listPublicFolder, openPublicFolder, publicFileInfo } from '../../../core/mega/client';
+import { MegaClient, forgetLiveTrees, listPublicFolder, openPublicDownload, openPublicFolder, publicFileInfo } from '../../../core/mega/client';
 import {
 	MegaAmbiguousPathError,
 	MegaApiError,
@@ -236,6 +236,19 @@ describe('file operations', () => {
 	});
 });
 
+describe('concurrency', () => {
+	it('runs many operations at once on one shared tree and sees every result', async () => {
+		const { client } = await freshClient();
+		const names = Array.from({ length: 12 }, (_, i) => `parallel-${i}`);
+		const created = await Promise.all(names.map((name) => client.mkdir(`/P/${name}`)));
+		expect(created.map((n) => n.name)).toEqual(names);
+		const renamed = await Promise.all(created.map((node, i) => client.rename(node.handle, `renamed-${i}`)));
+		expect(renamed.map((n) => n.path)).toEqual(names.map((_, i) => `/P/renamed-${i}`));
+		expect((await client.list('/P')).length).toBe(12);
+		expect(client.treeFetchCount).toBe(1);
+	});
+});
+
 describe('failures from the server', () => {
 	it('survives an EAGAIN storm; the request is resent with the same id and applied once', async () => {
 		const { client, email } = await freshClient();
@@ -310,6 +323,10 @@ describe('links', () => {
 		expect(byName.get('late.txt')?.path).toBe('/sub/late.txt');
 		const folderLink = await openPublicFolder(url, { gateway: sandbox.gateway });
 		expect(folderLink.root.name).toBe('Public');
+		const late = byName.get('late.txt')?.handle as string;
+		const chunks: Buffer[] = [];
+		for await (const chunk of await openPublicDownload(url, { gateway: sandbox.gateway, childHandle: late })) chunks.push(chunk as Buffer);
+		expect(Buffer.concat(chunks).toString()).toBe('added after the link');
 	});
 
 	it('rejects malformed links, wrong keys and wrong passwords', async () => {
