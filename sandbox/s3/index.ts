@@ -30,7 +30,17 @@ export interface S3Sandbox {
 }
 
 export async function startS3Sandbox(options: S3SandboxOptions = {}): Promise<S3Sandbox> {
-	const gateway = await startCephGateway(options);
+	let gateway;
+	try {
+		gateway = await startCephGateway(options);
+	} catch (error) {
+		// Auto-picked ports can be taken between picking and binding (several test files start clusters at once):
+		// one more try with fresh ports. A missing package or a fixed port fails at once.
+		const autoPorts = !options.rgwPort && !options.monPort;
+		if (!autoPorts || /apt-get install/.test(String((error as Error)?.message))) throw error;
+		options.log?.(`first start failed (${(error as Error).message}); retrying once with new ports`);
+		gateway = await startCephGateway(options);
+	}
 	let proxy: StrictS4Proxy;
 	try {
 		proxy = await startStrictS4Proxy({ target: gateway.endpoint, port: options.proxyPort ?? 0 });
