@@ -260,7 +260,10 @@ export class MegaClient {
 	}
 
 	async list(ref: NodeRef = '/', options: OperationOptions & { recursive?: boolean } = {}): Promise<MegaNode[]> {
-		const tree = await this.tree(options);
+		return this.listIn(await this.tree(options), ref, options);
+	}
+
+	private listIn(tree: MegaTree, ref: NodeRef, options: { recursive?: boolean }): MegaNode[] {
 		const folder = this.resolve(tree, ref);
 		this.requireFolder(tree, folder, 'The item to list');
 		const entries = options.recursive ? tree.descendants(folder.h) : tree.listChildren(folder.h);
@@ -269,7 +272,7 @@ export class MegaClient {
 
 	async listRubbishBin(options: OperationOptions & { recursive?: boolean } = {}): Promise<MegaNode[]> {
 		const tree = await this.tree(options);
-		return this.list(tree.rubbishHandle, options);
+		return this.listIn(tree, tree.rubbishHandle, options);
 	}
 
 	async search(query: MegaSearchQuery, options: OperationOptions = {}): Promise<MegaNode[]> {
