@@ -263,10 +263,11 @@ export class MegaClient {
 		return this.listIn(await this.tree(options), ref, options);
 	}
 
-	private listIn(tree: MegaTree, ref: NodeRef, options: { recursive?: boolean }): MegaNode[] {
+	private async listIn(tree: MegaTree, ref: NodeRef, options: OperationOptions & { recursive?: boolean }): Promise<MegaNode[]> {
 		const folder = this.resolve(tree, ref);
 		this.requireFolder(tree, folder, 'The item to list');
 		const entries = options.recursive ? tree.descendants(folder.h) : tree.listChildren(folder.h);
+		await tree.prepareNames(entries, options.signal);
 		return entries.map((entry) => tree.toNode(entry));
 	}
 
@@ -284,6 +285,7 @@ export class MegaClient {
 		if (query.type) entries = entries.filter((entry) => entry.t === (query.type === 'file' ? 0 : 1));
 		if (query.minSize !== undefined) entries = entries.filter((entry) => entry.t === 0 && entry.s >= (query.minSize as number));
 		if (query.maxSize !== undefined) entries = entries.filter((entry) => entry.t === 0 && entry.s <= (query.maxSize as number));
+		await tree.prepareNames(entries, options.signal);
 		const nameRegex = query.name ? globToRegExp(query.name) : undefined;
 		const regex = typeof query.regex === 'string' ? new RegExp(query.regex) : query.regex;
 		const results: MegaNode[] = [];
@@ -779,6 +781,7 @@ export async function listPublicFolder(url: string, options: PublicAccessOptions
 		start = child.h;
 	}
 	const entries = options.recursive ? tree.descendants(start) : tree.listChildren(start);
+	await tree.prepareNames(entries, options.signal);
 	return entries.map((entry) => tree.toNode(entry));
 }
 

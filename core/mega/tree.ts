@@ -17,7 +17,7 @@ import {
 } from './crypto';
 import { readMpi } from './crypto';
 import type { MegaChangeEvent, MegaChangePrevious } from './changes';
-import { MegaAmbiguousPathError, MegaNotFoundError } from './errors';
+import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 
 export type MegaNodeType = 'file' | 'folder' | 'root' | 'inbox' | 'rubbish';
@@ -308,6 +308,21 @@ export class MegaTree {
 		const key = this.keyOf(entry);
 		if (key && entry.a) entry.attrs = decryptNodeAttributes(entry.a, key);
 		return entry.attrs;
+	}
+
+	/**
+	 * Decrypts the names of many nodes in slices, yielding to the event loop between slices, so a whole-tree search
+	 * or a recursive listing of a big account never blocks other work (each node costs one OpenSSL call).
+	 */
+	async prepareNames(entries: Iterable<TreeEntry>, signal?: AbortSignal, sliceSize = 2_000): Promise<void> {
+		let done = 0;
+		for (const entry of entries) {
+			if (entry.attrs === undefined) this.attributesOf(entry);
+			if (++done % sliceSize === 0) {
+				await new Promise<void>((resolve) => setImmediate(resolve));
+				if (signal?.aborted) throw new MegaAbortError('The MEGA operation was aborted', signal.reason);
+			}
+		}
 	}
 
 	nameOf(entry: TreeEntry): string {

@@ -106,6 +106,31 @@ describe('MegaTree', () => {
 	});
 });
 
+describe('MegaTree.prepareNames', () => {
+	it('decrypts many names in slices, letting other work run in between, and stops on abort', async () => {
+		const nodes: RawNode[] = [];
+		for (let i = 0; i < 5_000; i++) nodes.push(folder(`N${String(i).padStart(7, '0')}`, 'ROOT0000', `n-${i}`));
+		const tree = newTree(nodes);
+		let otherWorkRan = false;
+		setImmediate(() => {
+			otherWorkRan = true;
+		});
+		const entries = tree.listChildren('ROOT0000');
+		let doneBeforeOtherWork = false;
+		const pending = tree.prepareNames(entries, undefined, 1_000).then(() => {
+			doneBeforeOtherWork = !otherWorkRan;
+		});
+		await pending;
+		expect(doneBeforeOtherWork).toBe(false);
+		expect(entries.every((entry) => entry.attrs !== undefined && entry.attrs !== null)).toBe(true);
+
+		const fresh = newTree(nodes);
+		const controller = new AbortController();
+		controller.abort();
+		await expect(fresh.prepareNames(fresh.listChildren('ROOT0000'), controller.signal, 1_000)).rejects.toMatchObject({ code: 'EABORTED' });
+	});
+});
+
 describe('decryptNodeAttributes', () => {
 	it('reads what the crypto core writes, for folder and file keys, and rejects a wrong key', () => {
 		const folderKey = randomBytes(16);
