@@ -55,14 +55,18 @@ async function main(): Promise<void> {
 		for (const account of summary.accounts) process.stdout.write(`account: ${account.email} / ${account.password} (v${account.version}${account.totpSecret ? `, TOTP secret ${account.totpSecret}` : ''})\n`);
 		if (summary.s3) process.stdout.write(`S3 sandbox (strict S4 proxy): ${summary.s3.endpoint} region ${summary.s3.region} key ${summary.s3.accessKeyId} / ${summary.s3.secretAccessKey}\n`);
 	}
+	let stopping = false;
 	const stop = (): void => {
+		// A group kill can deliver the signal twice (npm and tsx relay it too): a second one must not cut the clean-up short.
+		if (stopping) return;
+		stopping = true;
 		Promise.all([mega.close(), s3?.stop()]).then(
 			() => process.exit(0),
 			() => process.exit(1),
 		);
 	};
-	process.once('SIGINT', stop);
-	process.once('SIGTERM', stop);
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -141,7 +141,7 @@ interface Daemon {
 	lastOutput(): string;
 }
 
-function startDaemon(name: string, command: string, args: string[], log: (line: string) => void): Daemon {
+function startDaemon(name: string, command: string, args: string[], log: (line: string) => void, onExit?: () => void): Daemon {
 	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	const keep = (d: Buffer) => {
@@ -153,6 +153,7 @@ function startDaemon(name: string, command: string, args: string[], log: (line: 
 	child.on('exit', (code, signal) => {
 		daemon.exited = true;
 		log(`${name} exited (${signal ?? code})`);
+		onExit?.();
 	});
 	child.on('error', (error) => {
 		daemon.exited = true;
@@ -261,6 +262,21 @@ export async function startCephGateway(options: CephGatewayOptions = {}): Promis
 		liveDirectories.delete(dir);
 	};
 
+	// When every daemon is gone (a signal to the whole process group, a crash), the cluster is useless: drop its files
+	// even if stop() never runs.
+	const removeWhenAllDead = () => {
+		if (daemons.length > 0 && daemons.every((d) => d.exited) && liveDirectories.has(dir)) {
+			rmSync(dir, { recursive: true, force: true });
+			liveDirectories.delete(dir);
+		}
+	};
+	const daemon = (name: string, command: string, args: string[]) => {
+		const started = startDaemon(name, command, args, log, removeWhenAllDead);
+		daemons.push(started);
+		liveDaemons.add(started);
+		return started;
+	};
+
 	try {
 		for (const sub of ['mon', 'osd', 'run', 'log', 'rgw']) await mkdir(path.join(dir, sub));
 		const conf = path.join(dir, 'ceph.conf');
@@ -278,9 +294,7 @@ export async function startCephGateway(options: CephGatewayOptions = {}): Promis
 		await run('monmaptool', ['--create', '--addv', 'a', `[v2:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`]);
 		await run('ceph-mon', [...c, '--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`, '--keyring', `${dir}/mon.keyring`]);
 		await writeFile(`${dir}/mon.a.keyring`, await readFile(`${dir}/mon.keyring`));
-		const mon = startDaemon('ceph-mon', 'ceph-mon', [...c, '-f', '-i', 'a'], log);
-		daemons.push(mon);
-		liveDaemons.add(mon);
+		daemon('ceph-mon', 'ceph-mon', [...c, '-f', '-i', 'a']);
 		await waitFor('the Ceph monitor', 60_000, async () => (await run('ceph', [...c, '--connect-timeout', '5', '-s'], { timeoutMs: 10_000 }), true), daemons);
 		log('mon up');
 
@@ -291,17 +305,13 @@ export async function startCephGateway(options: CephGatewayOptions = {}): Promis
 		await writeFile(`${dir}/osd.0.json`, JSON.stringify({ cephx_secret: osdKey }));
 		await run('ceph', [...c, 'osd', 'new', osdUuid, '-i', `${dir}/osd.0.json`]);
 		await run('ceph-osd', [...c, '-i', '0', '--mkfs', '--osd-uuid', osdUuid]);
-		const osd = startDaemon('ceph-osd', 'ceph-osd', [...c, '-f', '-i', '0'], log);
-		daemons.push(osd);
-		liveDaemons.add(osd);
+		daemon('ceph-osd', 'ceph-osd', [...c, '-f', '-i', '0']);
 		await waitFor('the Ceph OSD', 90_000, async () => / 1 up/.test(await run('ceph', [...c, 'osd', 'stat'], { timeoutMs: 10_000 })), daemons);
 		log('osd up');
 
 		const rgwKeyring = await run('ceph', [...c, 'auth', 'get-or-create', 'client.rgw.a', 'mon', 'allow rw', 'osd', 'allow rwx']);
 		await writeFile(`${dir}/client.rgw.a.keyring`, rgwKeyring);
-		const rgw = startDaemon('radosgw', 'radosgw', [...c, '-f', '-n', 'client.rgw.a'], log);
-		daemons.push(rgw);
-		liveDaemons.add(rgw);
+		daemon('radosgw', 'radosgw', [...c, '-f', '-n', 'client.rgw.a']);
 		const endpoint = `http://127.0.0.1:${rgwPort}`;
 		await waitFor('the RADOS Gateway', 120_000, () => httpAnswers(`${endpoint}/`), daemons);
 		log('rgw up');

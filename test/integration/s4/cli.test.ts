@@ -63,6 +63,7 @@ test('--s3 adds endpoint, gateway and keys; the keys work through the strict pro
 		expect(await answers(line.s3.gatewayEndpoint)).toBe(false);
 		expect(await answers(line.s3.endpoint)).toBe(false);
 	} finally {
-		if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+		// Only when the test failed before stopping it: a SIGKILL after a clean SIGTERM would cut the clean-up short.
+		if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
 	}
 }, 240_000);
