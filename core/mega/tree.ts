@@ -19,6 +19,7 @@ import { readMpi } from './crypto';
 import type { MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
+import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
 
 export type MegaNodeType = 'file' | 'folder' | 'root' | 'inbox' | 'rubbish';
 
@@ -64,6 +65,8 @@ export interface FetchReply {
 }
 
 const ZERO_IV = Buffer.alloc(16);
+/** Below this many undecrypted names, one thread is faster than starting workers. */
+const PARALLEL_NAMES_THRESHOLD = 20_000;
 const ATTRIBUTE_PREFIX = Buffer.from('MEGA{"', 'ascii');
 
 /**
@@ -315,14 +318,49 @@ export class MegaTree {
 	 * or a recursive listing of a big account never blocks other work (each node costs one OpenSSL call).
 	 */
 	async prepareNames(entries: Iterable<TreeEntry>, signal?: AbortSignal, sliceSize = 2_000): Promise<void> {
+		const list = Array.isArray(entries) ? (entries as TreeEntry[]) : [...entries];
+		if (list.length >= PARALLEL_NAMES_THRESHOLD && nameWorkerCount() > 1) {
+			try {
+				await this.prepareNamesInWorkers(list);
+			} catch {
+				// Workers unavailable: the sliced single-thread path below does the rest.
+			}
+		}
 		let done = 0;
-		for (const entry of entries) {
+		for (const entry of list) {
 			if (entry.attrs === undefined) this.attributesOf(entry);
 			if (++done % sliceSize === 0) {
 				await new Promise<void>((resolve) => setImmediate(resolve));
 				if (signal?.aborted) throw new MegaAbortError('The MEGA operation was aborted', signal.reason);
 			}
 		}
+	}
+
+	private async prepareNamesInWorkers(entries: TreeEntry[]): Promise<void> {
+		const todo: TreeEntry[] = [];
+		const keys: Buffer[] = [];
+		const texts: string[] = [];
+		for (const entry of entries) {
+			if (entry.attrs !== undefined || !entry.a) continue;
+			const key = this.keyOf(entry);
+			if (!key) continue;
+			let aesKey = key;
+			if (key.length === 32) {
+				aesKey = Buffer.allocUnsafe(16);
+				for (let i = 0; i < 16; i++) aesKey[i] = key[i] ^ key[i + 16];
+			} else if (key.length !== 16) {
+				continue;
+			}
+			todo.push(entry);
+			keys.push(aesKey);
+			texts.push(entry.a);
+		}
+		if (todo.length < PARALLEL_NAMES_THRESHOLD) return;
+		const results = await decryptNamesInWorkers(keys, texts);
+		todo.forEach((entry, index) => {
+			// A concurrent packet may have changed the attributes meanwhile: keep only results for the text we sent.
+			if (entry.attrs === undefined && entry.a === texts[index]) entry.attrs = results[index] ?? null;
+		});
 	}
 
 	nameOf(entry: TreeEntry): string {
