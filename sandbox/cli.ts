@@ -1,8 +1,9 @@
 /**
- * `npm run sandbox -- [--port N] [--data-dir DIR] [--seed] [--json]`: starts the local sandboxes and keeps them running
- * until SIGINT/SIGTERM. With --json it prints ONE line:
- * {"gateway":"http://127.0.0.1:PORT/","control":"http://127.0.0.1:PORT/__control","accounts":[{"email","password","version","totpSecret"?}]}
- * `--s3` also starts the S3 sandbox and adds "s3":{"endpoint","gatewayEndpoint","accessKeyId","secretAccessKey","region"}.
+ * `npm run sandbox -- [--port N] [--data-dir DIR] [--seed] [--json] [--no-s3]`: starts the local sandboxes and keeps
+ * them running until SIGINT/SIGTERM. With --json it prints ONE line:
+ * {"gateway":"http://127.0.0.1:PORT/","control":"http://127.0.0.1:PORT/__control","accounts":[{"email","password","version","totpSecret"?}],
+ *  "s3":{"endpoint","gatewayEndpoint","accessKeyId","secretAccessKey","region"}}
+ * The S3 sandbox (Ceph RGW + strict S4 proxy) starts too unless `--no-s3` is given; then the "s3" key is absent.
  */
 import { startMegaSandbox } from './mega';
 
@@ -11,12 +12,12 @@ interface CliOptions {
 	dataDir?: string;
 	seed: boolean;
 	json: boolean;
-	/** Also start the S3 sandbox (Ceph RGW + strict S4 proxy, sandbox/s3): adds an "s3" key to the JSON line. */
+	/** Start the S3 sandbox (Ceph RGW + strict S4 proxy, sandbox/s3) beside the MEGA one; `--no-s3` turns it off. */
 	s3: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-	const options: CliOptions = { port: 0, seed: false, json: false, s3: false };
+	const options: CliOptions = { port: 0, seed: false, json: false, s3: true };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const [name, inline] = arg.split('=', 2);
@@ -30,7 +31,8 @@ function parseArgs(argv: string[]): CliOptions {
 		else if (name === '--seed') options.seed = true;
 		else if (name === '--json') options.json = true;
 		else if (name === '--s3') options.s3 = true;
-		else throw new Error(`unknown option ${arg} (use --port, --data-dir, --seed, --json, --s3)`);
+		else if (name === '--no-s3') options.s3 = false;
+		else throw new Error(`unknown option ${arg} (use --port, --data-dir, --seed, --json, --no-s3)`);
 	}
 	if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port must be 0..65535');
 	return options;

@@ -1,4 +1,4 @@
-/** `npm run sandbox -- --s3 --json` prints the S3 sandbox under an "s3" key and stops it cleanly on SIGTERM. */
+/** `npm run sandbox -- --json` starts the S3 sandbox too, prints it under an "s3" key and stops it cleanly on SIGTERM. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -39,8 +39,8 @@ async function answers(url: string): Promise<boolean> {
 	);
 }
 
-test('--s3 adds endpoint, gateway and keys; the keys work through the strict proxy; SIGTERM stops the gateway', async () => {
-	const child = spawn('npm', ['run', '--silent', 'sandbox', '--', '--s3', '--json'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+test('the default start adds endpoint, gateway and keys; the keys work through the strict proxy; SIGTERM stops the gateway', async () => {
+	const child = spawn('npm', ['run', '--silent', 'sandbox', '--', '--json'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	try {
 		const line = await firstJsonLine(child, 180_000);
 		expect(line.s3).toEqual({
