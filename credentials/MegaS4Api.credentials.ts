@@ -11,8 +11,6 @@ export class MegaS4Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:megaS4.svg', dark: 'file:megaS4.dark.svg' };
 
-	// Community packages need a full URL (@n8n/community-nodes/credential-documentation-url); the camelCase rule is for n8n's own repository.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
 	documentationUrl = 'https://github.com/n8n-nodes-mega/n8n-nodes-mega#mega-s4-credential';
 
 	properties: INodeProperties[] = [

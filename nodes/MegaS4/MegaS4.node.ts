@@ -16,10 +16,7 @@ export class MegaS4 implements INodeType {
 		description: 'Store, list, share and stream files in MEGA S4 object storage',
 		defaults: { name: 'MEGA S4' },
 		usableAsTool: true,
-		// The legacy n8n-nodes-base rule wants the literal 'main'; n8n's current community rule wants the constant.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'megaS4Api', required: true, testedBy: 'megaS4ApiTest' }],
 		properties: [
