@@ -79,10 +79,16 @@ function getPool(size: number): PooledWorker[] {
 	return pool.slice(0, size);
 }
 
-/** How many workers whole-tree decryption uses (at most 4, one core left for the event loop when there are many). */
+/**
+ * How many workers whole-tree decryption uses. Only where it pays: Node 22+ (node:crypto's per-call cost is ~3× Node
+ * 20's) with at least 3 cores (the main thread keeps one, and it still prepares keys and receives results). Measured on
+ * 2 busy cores, workers were slower than one thread on Node 20 and no faster on Node 24, so they stay off there.
+ */
 export function nameWorkerCount(): number {
 	const cores = availableParallelism();
-	return cores <= 1 ? 0 : Math.min(4, cores);
+	const major = Number(process.versions.node.split('.')[0]);
+	if (cores < 3 || major < 22) return 0;
+	return Math.min(4, cores - 1);
 }
 
 /**

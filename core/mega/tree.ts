@@ -319,7 +319,7 @@ export class MegaTree {
 	 */
 	async prepareNames(entries: Iterable<TreeEntry>, signal?: AbortSignal, sliceSize = 2_000): Promise<void> {
 		const list = Array.isArray(entries) ? (entries as TreeEntry[]) : [...entries];
-		if (list.length >= PARALLEL_NAMES_THRESHOLD && nameWorkerCount() > 1) {
+		if (list.length >= PARALLEL_NAMES_THRESHOLD && nameWorkerCount() >= 2) {
 			try {
 				await this.prepareNamesInWorkers(list);
 			} catch {
