@@ -37,6 +37,10 @@ import {
 	type UploadResult,
 } from './transfer';
 
+/**
+ * A node: a path (`/a/b`, `//bin/x` in the rubbish bin; text without a leading slash is a path from the root unless it
+ * is the 8-character handle of an existing node), `{ handle }`, `{ path }` or a MegaNode.
+ */
 export type NodeRef = string | { handle: string } | { path: string } | MegaNode;
 
 export interface MegaClientOptions {
@@ -173,7 +177,16 @@ export class MegaClient {
 	private resolve(tree: MegaTree, ref: NodeRef): TreeEntry {
 		if (typeof ref === 'string') {
 			if (ref.startsWith('/')) return tree.resolvePath(ref);
-			return this.byHandle(tree, ref);
+			// An 8-character handle that exists is a handle; any other text is a path relative to the Cloud Drive root.
+			if (/^[A-Za-z0-9_-]{8}$/.test(ref) && tree.get(ref)) return this.byHandle(tree, ref);
+			if (/^[A-Za-z0-9_-]{8}$/.test(ref)) {
+				try {
+					return tree.resolvePath(`/${ref}`);
+				} catch {
+					return this.byHandle(tree, ref);
+				}
+			}
+			return tree.resolvePath(`/${ref}`);
 		}
 		if ('path' in ref && typeof ref.path === 'string' && !('handle' in ref)) return tree.resolvePath(ref.path);
 		return this.byHandle(tree, (ref as { handle: string }).handle);

@@ -67,6 +67,10 @@ describe('tree and paths', () => {
 		expect(ambiguous.handles.sort()).toEqual([a, b].sort());
 		expect(ambiguous.message).toContain(a);
 		await expect(client.info('ZZZZZZZZ')).rejects.toBeInstanceOf(MegaNotFoundError);
+		expect((await client.info(a)).handle).toBe(a);
+		await other.mkdir('Reports1');
+		expect((await client.info('Reports1')).name).toBe('Reports1');
+		await expect(client.info('Nope/deeper')).rejects.toBeInstanceOf(MegaNotFoundError);
 	});
 
 	it('fetches the tree once per account and costs one sc request per use when idle', async () => {
