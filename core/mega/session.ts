@@ -322,7 +322,8 @@ export function credentialCacheKey(credentials: MegaCredentials, gateway: string
 			? ['password', credentials.email.trim().toLowerCase(), credentials.password, credentials.totpSecret ?? '']
 			: credentials.kind === 'session'
 				? ['session', credentials.session.trim()]
-				: ['ephemeral', credentials.session ?? randomBytes(16).toString('hex')];
+				: // One anonymous account per process and gateway, unless a stored one is given.
+					['ephemeral', credentials.session?.trim() ?? 'this-process'];
 	return createHash('sha256').update(JSON.stringify([gateway, ...material])).digest('base64url');
 }
 

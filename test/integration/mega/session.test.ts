@@ -154,6 +154,13 @@ describe('session cache and ESID', () => {
 		expect(sandbox.counters().commands.ug).toBe(1);
 	});
 
+	it('reuses one anonymous account per process for ephemeral credentials', async () => {
+		const first = await openSession({ kind: 'ephemeral' }, { gateway: sandbox.gateway, retry: fast });
+		const second = await openSession({ kind: 'ephemeral' }, { gateway: sandbox.gateway, retry: fast });
+		expect(second).toBe(first);
+		expect(first.data.ephemeral).toBe(true);
+	});
+
 	it('logout ends the session at MEGA', async () => {
 		const account = await openSession({ kind: 'password', email: 'v2@test.local', password: 'pass-v2' }, { gateway: sandbox.gateway, retry: fast, fresh: true });
 		const api = account.api;
