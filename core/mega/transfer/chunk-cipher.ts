@@ -10,7 +10,22 @@ import { ctrIv } from '../crypto';
 import { chunkCeil, chunkIndex } from './chunk-math';
 
 const ZERO_PAD = Buffer.alloc(16);
-const DEFAULT_MAX_PIECE = Number(process.versions.node.split('.')[0]) >= 22 ? 1024 * 1024 : 64 * 1024;
+const DEFAULT_MAX_PIECE = 64 * 1024;
+
+type TransferableArrayBuffer = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+
+/**
+ * Frees a buffer we own and will never read again, now rather than at the next GC. node's cipher `update()` returns a
+ * fresh buffer per call; the CBC-MAC output is garbage except its last block, and the GC lets tens of MiB of such
+ * external memory pile up before it runs. Detaching the ArrayBuffer (`transfer(0)`, Node 22+) releases it at once.
+ * Only a buffer that is the whole of its ArrayBuffer (never a pooled slice) is released.
+ */
+export function releaseBuffer(buffer: Buffer): void {
+	const backing = buffer.buffer as TransferableArrayBuffer;
+	if (typeof backing.transfer === 'function' && buffer.length >= 4096 && buffer.byteOffset === 0 && backing.byteLength === buffer.length) {
+		backing.transfer(0);
+	}
+}
 
 export interface ChunkMac {
 	/** 0-based chunk index in the file (orders the MACs for the meta-MAC). */
@@ -21,7 +36,8 @@ export interface ChunkMac {
 export class ChunkCipher {
 	private readonly ctr: Cipher;
 	private cbc: Cipher | undefined;
-	private lastBlock: Buffer | undefined;
+	private readonly lastBlock = Buffer.alloc(16);
+	private hasLastBlock = false;
 	private chunkEnd: number;
 	private position: number;
 	private readonly macIv: Buffer;
@@ -81,15 +97,19 @@ export class ChunkCipher {
 			this.cbc = createCipheriv('aes-128-cbc', this.key, this.macIv).setAutoPadding(false);
 		}
 		const produced = this.cbc.update(piece);
-		if (produced.length >= 16) this.lastBlock = produced.subarray(produced.length - 16);
+		if (produced.length >= 16) {
+			produced.copy(this.lastBlock, 0, produced.length - 16);
+			this.hasLastBlock = true;
+		}
+		releaseBuffer(produced);
 	}
 
 	private closeChunk(): void {
 		const pad = this.position % 16;
 		if (pad !== 0) this.mac(ZERO_PAD.subarray(0, 16 - pad));
-		if (this.lastBlock) this.macs.push({ index: chunkIndex(this.position - 1), mac: Buffer.from(this.lastBlock) });
+		if (this.hasLastBlock) this.macs.push({ index: chunkIndex(this.position - 1), mac: Buffer.from(this.lastBlock) });
 		this.cbc = undefined;
-		this.lastBlock = undefined;
+		this.hasLastBlock = false;
 		this.chunkEnd = Math.min(chunkCeil(this.position), this.size);
 	}
 }

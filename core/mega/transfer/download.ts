@@ -9,7 +9,7 @@ import { httpRequest } from '../api/http';
 import { base64urlDecode, condenseMacs, decryptAttributes, unpackNodeKey } from '../crypto';
 import { errorFromCode, MegaError } from '../errors';
 import type { TransferApi, TransferProgress } from './api';
-import { ChunkCipher, type ChunkMac } from './chunk-cipher';
+import { ChunkCipher, releaseBuffer, type ChunkMac } from './chunk-cipher';
 import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
 import { TransferIntegrityError, TransferQuotaError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
@@ -335,6 +335,8 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 				received += chunk.length;
 				out.length = 0;
 				cipher.update(chunk, out);
+				// Only this listener reads the response body, and decryption made new buffers: free the ciphertext now.
+				releaseBuffer(chunk);
 				let at = pieceStart;
 				for (const plain of out) {
 					this.accept(range, plain, at);

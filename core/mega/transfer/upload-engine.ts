@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { httpRequest, readAll } from '../api/http';
 import { FingerprintBuilder } from '../crypto';
 import { MegaError } from '../errors';
-import { ChunkCipher, type ChunkMac } from './chunk-cipher';
+import { ChunkCipher, releaseBuffer, type ChunkMac } from './chunk-cipher';
 import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
 import { SizeMismatchError, TransferIntegrityError, TransferQuotaError, UploadFailedError, UploadRestartError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
@@ -80,7 +80,9 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 			.then((reply) => {
 				if (reply) token = reply;
 				acknowledged += post.length;
-				post.pieces.length = 0; // acknowledged: the ciphertext can go
+				// Acknowledged: the server has read every byte, so the ciphertext can go now (not at the next GC).
+				for (const piece of post.pieces) releaseBuffer(piece);
+				post.pieces.length = 0;
 				options.onProgress?.({ bytesDone: acknowledged, bytesTotal: size });
 			})
 			.catch(fail)
