@@ -46,6 +46,8 @@ export interface MegaApiTransportOptions {
 	solveHashcash?: HashcashSolver;
 	/** Called (at most once per request) when MEGA answers ESID; it must set a fresh `sid` on the transport. */
 	onSessionExpired?: (expiredSid: string | undefined) => Promise<void>;
+	/** Requests in flight at once (MEGA answers EAGAIN to clients that fire too many); default 6. */
+	maxInFlight?: number;
 	/** For tests: the source of jitter in [0, 1). */
 	random?: () => number;
 }
@@ -116,6 +118,9 @@ export class MegaApiTransport {
 	private readonly tagPrefix: string;
 	private tagCounter = 0;
 	private readonly ownTags = new Set<string>();
+	private readonly maxInFlight: number;
+	private inFlight = 0;
+	private readonly waiting: Array<() => void> = [];
 
 	constructor(options: MegaApiTransportOptions = {}) {
 		const gateway = options.gateway ?? DEFAULT_GATEWAY;
@@ -127,6 +132,7 @@ export class MegaApiTransport {
 		this.solveHashcash = options.solveHashcash ?? defaultHashcashSolver;
 		this.onSessionExpired = options.onSessionExpired;
 		this.random = options.random ?? Math.random;
+		this.maxInFlight = Math.max(1, options.maxInFlight ?? 6);
 		this.sequence = randomInt(1_000_000_000, 2_000_000_000);
 		// `i` tags: a per-transport random prefix + a counter, so echoes in action packets identify our own requests.
 		this.tagPrefix = randomBytes(6).toString('base64url');
@@ -192,6 +198,36 @@ export class MegaApiTransport {
 		return reply as unknown[];
 	}
 
+	private async acquire(signal?: AbortSignal): Promise<void> {
+		if (this.inFlight < this.maxInFlight) {
+			this.inFlight += 1;
+			return;
+		}
+		await new Promise<void>((resolve, reject) => {
+			const onAbort = () => {
+				const index = this.waiting.indexOf(grant);
+				if (index >= 0) this.waiting.splice(index, 1);
+				reject(new MegaAbortError('The MEGA request was aborted', signal?.reason));
+			};
+			const grant = () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			if (signal?.aborted) {
+				onAbort();
+				return;
+			}
+			signal?.addEventListener('abort', onAbort, { once: true });
+			this.waiting.push(grant);
+		});
+	}
+
+	private release(): void {
+		const next = this.waiting.shift();
+		if (next) next(); // the slot passes straight to the next waiter
+		else this.inFlight -= 1;
+	}
+
 	private buildUrl(path: 'cs' | 'sc', id: string | undefined, extra: Record<string, string>, options: RequestOptions): string {
 		const params = new URLSearchParams();
 		if (id !== undefined) params.set('id', id);
@@ -231,7 +267,13 @@ export class MegaApiTransport {
 			if (signal?.aborted) throw new MegaAbortError('The MEGA request was aborted', signal.reason);
 			const usedSid = options.noSession ? undefined : this.sid;
 			const url = this.buildUrl(path, id, extraQuery, options);
-			const result = await this.attempt(url, body, hashcashAnswer, signal, classify);
+			await this.acquire(signal);
+			let result: AttemptResult;
+			try {
+				result = await this.attempt(url, body, hashcashAnswer, signal, classify);
+			} finally {
+				this.release();
+			}
 			hashcashAnswer = undefined;
 
 			if (result.kind === 'ok') return result.value;

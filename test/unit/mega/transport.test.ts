@@ -248,6 +248,41 @@ describe('connection resets (real socket)', () => {
 	});
 });
 
+describe('requests in flight', () => {
+	it('never has more than maxInFlight requests open at once, and all complete', async () => {
+		nock.enableNetConnect('127.0.0.1');
+		let open = 0;
+		let peak = 0;
+		const server = http.createServer((req, res) => {
+			open += 1;
+			peak = Math.max(peak, open);
+			req.resume();
+			setTimeout(() => {
+				open -= 1;
+				res.end('[0]');
+			}, 20);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+		const { port } = server.address() as AddressInfo;
+		try {
+			const api = new MegaApiTransport({ gateway: `http://127.0.0.1:${port}/`, maxInFlight: 3 });
+			const results = await Promise.all(Array.from({ length: 10 }, () => api.request({ a: 'a' })));
+			expect(results).toEqual(Array(10).fill(0));
+			expect(peak).toBe(3);
+			const controller = new AbortController();
+			const blockers = Array.from({ length: 3 }, () => api.request({ a: 'a' }));
+			const waiting = api.request({ a: 'a' }, { signal: controller.signal });
+			controller.abort();
+			await expect(waiting).rejects.toBeInstanceOf(MegaAbortError);
+			await Promise.all(blockers);
+		} finally {
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+			nock.disableNetConnect();
+		}
+	});
+});
+
 describe('MegaApiTransport.pollChanges', () => {
 	it('polls sc?sn= and returns packets; -6 is a distinct error; -3 is retried', async () => {
 		const urls: string[] = [];
