@@ -254,6 +254,14 @@ describe('transfer engine against a fake storage server', () => {
 			await expect(collect(aborted)).rejects.toMatchObject({ code: 'EABORTED' });
 		});
 
+		it('maps an over-quota `g` reply to the transfer-quota error before any byte moves', async () => {
+			storage.getReply = { e: -17, tl: 120 };
+			await expect(openDownload(storage, { source: { handle }, key })).rejects.toMatchObject({ code: 'ETRANSFERQUOTA', waitSeconds: 120 });
+			storage.getReply = { e: -9 };
+			await expect(openDownload(storage, { source: { handle }, key })).rejects.toMatchObject({ code: 'ENOENT' });
+			expect(storage.gets).toHaveLength(0);
+		});
+
 		it('rejects a wrong key length and ranges outside the file', async () => {
 			await expect(openDownload(storage, { source: { handle }, key: key.subarray(0, 16) })).rejects.toMatchObject({ code: 'EKEY' });
 			await expect(openDownload(storage, { source: { handle }, key, range: { start: data.length } })).rejects.toMatchObject({

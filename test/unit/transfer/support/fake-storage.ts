@@ -45,6 +45,8 @@ export class FakeStorage implements TransferApi {
 	posts: Array<{ offset: number; length: number }> = [];
 	gets: Array<{ start: number; end: number }> = [];
 	uCalls = 0;
+	/** When set, `g` answers this instead of a URL (e.g. { e: -17, tl: 120 }). */
+	getReply?: Record<string, unknown>;
 
 	async start(): Promise<this> {
 		this.server = createServer((req, res) => void this.handle(req, res));
@@ -95,6 +97,7 @@ export class FakeStorage implements TransferApi {
 				return { f: [wire] } as T;
 			}
 			case 'g': {
+				if (this.getReply) return this.getReply as T;
 				const node = this.nodes.get((command.n ?? command.p) as string);
 				if (!node) return { e: -9 } as T;
 				return { s: node.s, at: node.a, g: `${this.base}/dl/${node.h}` } as T;
