@@ -10,6 +10,8 @@ export type { MegaChangeEvent, MegaChangeBatch, MegaChangeType } from './core/me
 export { exportSession, importSession, login as megaLogin, logout as megaLogout, MegaLoginError } from './core/mega/session';
 export type { MegaCredentials, MegaSessionData } from './core/mega/session';
 export { MegaApiTransport } from './core/mega/api/transport';
+export { uploadFile, openDownload, MegaDownloadStream, TransferIntegrityError, TransferQuotaError, UploadFailedError, NameConflictError, SizeMismatchError } from './core/mega/transfer';
+export type { UploadOptions, UploadResult, NameConflictPolicy, DownloadOptions, DownloadSource, UploadSource, TransferApi } from './core/mega/transfer';
 export { httpRequest } from './core/mega/api/http';
 export { parseMegaLink, resolveMegaLink, formatFileLink, formatFolderLink, encryptPasswordLink, decryptPasswordLink } from './core/mega/links';
 export { totp } from './core/mega/totp';
