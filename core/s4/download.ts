@@ -58,6 +58,33 @@ export interface DownloadObjectResult extends ObjectInfo {
 
 const toIso = (d?: Date) => (d instanceof Date ? d.toISOString() : undefined);
 
+/** The metadata fields GetObject and HeadObject answer alike. */
+interface ObjectMetadataReply {
+	ContentLength?: number;
+	ContentType?: string;
+	ETag?: string;
+	LastModified?: Date;
+	Metadata?: Record<string, string>;
+	CacheControl?: string;
+	ContentDisposition?: string;
+	ContentEncoding?: string;
+}
+
+function objectInfo(bucket: string, key: string, res: ObjectMetadataReply): ObjectInfo {
+	return {
+		bucket,
+		key,
+		size: res.ContentLength ?? 0,
+		contentType: res.ContentType,
+		etag: res.ETag,
+		lastModified: toIso(res.LastModified),
+		metadata: res.Metadata ?? {},
+		cacheControl: res.CacheControl,
+		contentDisposition: res.ContentDisposition,
+		contentEncoding: res.ContentEncoding,
+	};
+}
+
 export async function downloadObject(client: S4Client, input: DownloadObjectInput): Promise<DownloadObjectResult> {
 	validateBucketName(input.bucket);
 	validateObjectKey(input.key);
@@ -68,19 +95,10 @@ export async function downloadObject(client: S4Client, input: DownloadObjectInpu
 		});
 		const total = res.ContentRange ? Number(/\/(\d+)$/.exec(res.ContentRange)?.[1]) : res.ContentLength;
 		return {
-			bucket: input.bucket,
-			key: input.key,
+			...objectInfo(input.bucket, input.key, res),
 			body: res.Body as Readable,
-			size: res.ContentLength ?? 0,
 			totalSize: Number.isFinite(total) ? total : undefined,
 			contentRange: res.ContentRange,
-			contentType: res.ContentType,
-			etag: res.ETag,
-			lastModified: toIso(res.LastModified),
-			metadata: res.Metadata ?? {},
-			cacheControl: res.CacheControl,
-			contentDisposition: res.ContentDisposition,
-			contentEncoding: res.ContentEncoding,
 		};
 	} catch (error) {
 		throw mapS4Error(error, { bucket: input.bucket, key: input.key, endpoint: client.endpoint, operation: 'download the object' });
@@ -92,18 +110,7 @@ export async function headObject(client: S4Client, bucket: string, key: string, 
 	validateObjectKey(key);
 	try {
 		const res = await client.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-		return {
-			bucket,
-			key,
-			size: res.ContentLength ?? 0,
-			contentType: res.ContentType,
-			etag: res.ETag,
-			lastModified: toIso(res.LastModified),
-			metadata: res.Metadata ?? {},
-			cacheControl: res.CacheControl,
-			contentDisposition: res.ContentDisposition,
-			contentEncoding: res.ContentEncoding,
-		};
+		return objectInfo(bucket, key, res);
 	} catch (error) {
 		throw mapS4Error(error, { bucket, key, endpoint: client.endpoint, operation: 'read the object metadata' });
 	}
