@@ -135,35 +135,91 @@ function validate(spec: FaultSpec): void {
 	}
 }
 
-/** Token bucket shared by everything on one socket: the cap is per connection, as a real slow link would be. */
+/**
+ * Token bucket per connection (the cap is per connection, as a real slow link's would be): it refills on elapsed
+ * monotonic time up to a small burst, so a timer that fires late is made up for on the next send instead of losing
+ * throughput, and bytes sent over any interval never exceed `rate × interval + burst`.
+ */
 interface Bucket {
-	nextFree: number;
+	tokens: number;
+	refilledAt: number;
 }
 const buckets = new WeakMap<Socket, Bucket>();
 
+/** How much sending time a bucket may hold: absorbs timer jitter of a few ms without letting idle time pile up. */
+const BURST_SECONDS = 0.01;
+const MIN_BURST_BYTES = 16 * 1024;
+const MAX_BURST_BYTES = 1024 * 1024;
+
+/** The burst allowance of a `bytesPerSecond` cap (10 ms of sending, within 16 KiB..1 MiB). */
+export function burstBytes(bytesPerSecond: number): number {
+	return Math.round(Math.min(MAX_BURST_BYTES, Math.max(MIN_BURST_BYTES, bytesPerSecond * BURST_SECONDS)));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** A pass-through that paces bytes to `bytesPerSecond` on the given connection. */
 export function throttle(socket: Socket, bytesPerSecond: number): Transform {
+	const burst = burstBytes(bytesPerSecond);
 	let bucket = buckets.get(socket);
 	if (!bucket) {
-		bucket = { nextFree: Date.now() };
+		bucket = { tokens: burst, refilledAt: performance.now() };
 		buckets.set(socket, bucket);
 	}
 	const shared = bucket;
-	const slice = Math.max(1024, Math.min(64 * 1024, Math.floor(bytesPerSecond / 20)));
+	const refill = (): void => {
+		const now = performance.now();
+		shared.tokens = Math.min(burst, shared.tokens + ((now - shared.refilledAt) / 1000) * bytesPerSecond);
+		shared.refilledAt = now;
+	};
+	// Wait for half a burst at a time: the other half is the room that makes up for a late timer.
+	const step = Math.max(1, Math.floor(burst / 2));
 	return new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
 			const push = async (): Promise<void> => {
-				for (let i = 0; i < chunk.length; i += slice) {
-					const piece = chunk.subarray(i, i + slice);
-					const now = Date.now();
-					const start = Math.max(now, shared.nextFree);
-					shared.nextFree = start + (piece.length / bytesPerSecond) * 1000;
-					const wait = shared.nextFree - now;
-					if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-					this.push(piece);
+				let at = 0;
+				while (at < chunk.length) {
+					refill();
+					const want = Math.min(step, chunk.length - at);
+					if (shared.tokens < want) {
+						await sleep(((want - shared.tokens) / bytesPerSecond) * 1000);
+						refill();
+						if (shared.tokens < want) continue;
+					}
+					// Send everything the bucket allows (more than `want` after a late timer).
+					const take = Math.min(chunk.length - at, Math.floor(shared.tokens));
+					shared.tokens -= take;
+					this.push(chunk.subarray(at, at + take));
+					at += take;
 				}
 			};
 			push().then(() => callback(), callback);
 		},
 	});
+}
+
+/** Resolves on the first of `events` (listeners removed), or after `timeoutMs`. */
+function firstEvent(emitter: Socket, events: string[], timeoutMs: number): Promise<void> {
+	return new Promise((resolve) => {
+		const done = (): void => {
+			clearTimeout(timer);
+			for (const event of events) emitter.off(event, done);
+			resolve();
+		};
+		const timer = setTimeout(done, timeoutMs);
+		for (const event of events) emitter.once(event, done);
+	});
+}
+
+/**
+ * The `drop` fault's cut: once what was written to the response (headers and the kept bytes) has left for the
+ * kernel, the TCP connection itself is destroyed, so the client sees a premature close / reset at once, also on a
+ * keep-alive connection. Takes the socket captured when the request arrived: `res.socket` is detached as soon as a
+ * response ends, which would turn the drop into a silent, half-finished body.
+ */
+export async function destroyAfterFlush(socket: Socket, flushTimeoutMs = 2_000): Promise<void> {
+	// ServerResponse corks the socket until the next tick; let that write go out first.
+	await new Promise((resolve) => setImmediate(resolve));
+	if (!socket.destroyed && socket.writableLength > 0) await firstEvent(socket, ['drain', 'close', 'error'], flushTimeoutMs);
+	socket.destroy();
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createHashcashChallenge, verifyHashcash, type HashcashChallenge } from '../../core/mega/crypto';
 import { DiskBlobStore, MemoryBlobStore, type BlobStore } from './blob-store';
 import { COMMANDS, NO_SESSION } from './commands';
 import { handleControl } from './control';
-import { FaultRegistry, throttle, type FaultDecision } from './faults';
+import { destroyAfterFlush, FaultRegistry, throttle, type FaultDecision } from './faults';
 import { Provisioner } from './provision';
 import { ScFeed } from './sc-log';
 import { emptyCounters, type CommandContext, type FolderLinkContext, type SandboxState } from './state';
@@ -297,8 +297,11 @@ export class MegaSandboxServer implements MegaSandbox {
 		} else res.end(data);
 	}
 
-	/** HTTP-level faults shared by cs, sc and wait. Returns true when the fault answered the request. */
-	private answerFault(res: ServerResponse, decision: FaultDecision, replyBody?: () => string): boolean {
+	/**
+	 * HTTP-level faults shared by cs, sc and wait. Returns true when the fault answered the request. `socket` is the
+	 * request's connection, captured on arrival, which a `drop` destroys.
+	 */
+	private answerFault(socket: Socket, res: ServerResponse, decision: FaultDecision, replyBody?: () => string): boolean {
 		const fault = decision.fault;
 		if (!fault) return false;
 		switch (fault.kind) {
@@ -315,8 +318,9 @@ export class MegaSandboxServer implements MegaSandbox {
 				const body = Buffer.from(replyBody ? replyBody() : '[0]');
 				const keep = Math.min(body.length - 1, Math.max(0, fault.afterBytes ?? Math.floor(body.length / 2)));
 				res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
-				res.write(body.subarray(0, keep));
-				setTimeout(() => res.socket?.destroy(), 20);
+				res.flushHeaders();
+				if (keep > 0) res.write(body.subarray(0, keep));
+				void destroyAfterFlush(socket);
 				return true;
 			}
 			default:
@@ -362,7 +366,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		const decision = await this.applyFaults({ endpoint: 'cs', commands: names, email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) });
 		const fault = decision.fault;
 		if (fault?.kind === 'error' && fault.scope === 'command') return this.sendRaw(res, 200, JSON.stringify(names.map(() => fault.code)), {}, decision);
-		if (fault && fault.kind !== 'drop' && this.answerFault(res, decision)) return;
+		if (fault && fault.kind !== 'drop' && this.answerFault(req.socket, res, decision)) return;
 		if (!list) return this.sendRaw(res, 200, String(EARGS), {}, decision);
 
 		// The replay cache comes first: a resent `sml` whose reply was lost still gets its 0, not -15.
@@ -373,7 +377,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		if (cached && cached.bodyHash === bodyHash) {
 			counters.replayed++;
 			if (fault?.kind === 'drop') {
-				this.answerFault(res, decision, () => cached.reply);
+				this.answerFault(req.socket, res, decision, () => cached.reply);
 				return;
 			}
 			return this.sendRaw(res, 200, cached.reply, {}, decision);
@@ -408,7 +412,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		this.state.log(`cs ${names.join(',')} -> ${results.map((r) => (typeof r === 'number' ? r : 'ok')).join(',')}`);
 		// A dropped connection loses the reply of a request that was applied: the retry gets the cached reply.
 		if (fault?.kind === 'drop') {
-			this.answerFault(res, decision, () => reply);
+			this.answerFault(req.socket, res, decision, () => reply);
 			return;
 		}
 		this.sendRaw(res, 200, reply, {}, decision);
@@ -444,7 +448,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		const session = this.sessionFrom(query);
 		const folderLink = this.folderLinkFrom(query);
 		const decision = await this.applyFaults({ endpoint: 'sc', email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) });
-		if (this.answerFault(res, decision, () => '{}')) return;
+		if (this.answerFault(req.socket, res, decision, () => '{}')) return;
 		let userHandle: string;
 		if (session && session !== 'invalid') userHandle = session.userHandle;
 		else if (!session && folderLink && folderLink !== 'invalid') userHandle = folderLink.owner;
@@ -469,7 +473,7 @@ export class MegaSandboxServer implements MegaSandbox {
 		this.state.counters.endpoints.wait++;
 		req.resume();
 		const decision = await this.applyFaults({ endpoint: 'wait' });
-		if (this.answerFault(res, decision, () => '0')) return;
+		if (this.answerFault(req.socket, res, decision, () => '0')) return;
 		const ticket = this.waitTickets.get(token);
 		if (!ticket) return this.sendRaw(res, 200, String(ESID), {}, decision);
 		const gone = new AbortController();

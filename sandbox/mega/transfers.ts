@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { chunkIndexAt, chunkStart } from '../../core/mega/crypto';
 import type { BlobStore } from './blob-store';
-import { throttle, type FaultDecision } from './faults';
+import { destroyAfterFlush, throttle, type FaultDecision } from './faults';
 import type { Store } from './store';
 import { b64, randomToken, unb64 } from './util';
 
@@ -145,11 +146,13 @@ export class TransferRegistry {
 	}
 
 	async handleUpload(req: IncomingMessage, res: ServerResponse, token: string, offsetText: string, query: URLSearchParams, decision: FaultDecision): Promise<void> {
+		// The connection, kept for the drop fault and the bandwidth cap (`res.socket` is detached once a response ends).
+		const socket = req.socket;
 		const upload = this.uploads.get(token);
 		const fault = decision.fault;
-		const source: Readable = decision.bytesPerSecond ? req.pipe(throttle(req.socket, decision.bytesPerSecond)) : req;
+		const source: Readable = decision.bytesPerSecond ? req.pipe(throttle(socket, decision.bytesPerSecond)) : req;
 		if (fault?.kind === 'drop') {
-			await dropAfterReading(req, source, fault.afterBytes);
+			await dropAfterReading(req, socket, source, fault.afterBytes);
 			return;
 		}
 		if (fault?.kind === 'http') return this.reject(req, res, fault.status, '', fault.headers);
@@ -202,6 +205,8 @@ export class TransferRegistry {
 	}
 
 	async handleDownload(req: IncomingMessage, res: ServerResponse, token: string, rangeText: string | undefined, decision: FaultDecision): Promise<void> {
+		// The connection, kept for the drop fault and the bandwidth cap (`res.socket` is detached once a response ends).
+		const socket = req.socket;
 		req.resume();
 		const ticket = this.tickets.get(token);
 		if (!ticket) return sendText(res, 404, '');
@@ -225,21 +230,37 @@ export class TransferRegistry {
 			}
 			account.transferUsed += length;
 		}
+		// Headers, then `afterBytes` (default half) of the body, then the TCP connection is destroyed.
+		if (fault?.kind === 'drop') {
+			const keep = Math.min(length - 1, Math.max(0, fault.afterBytes ?? Math.floor(length / 2)));
+			res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(length), 'Access-Control-Allow-Origin': '*' });
+			res.flushHeaders();
+			if (keep > 0) {
+				const kept: Readable[] = [this.blobs.read(ticket.blobId, start, start + keep - 1)];
+				if (decision.bytesPerSecond) kept.push(throttle(socket, decision.bytesPerSecond));
+				try {
+					await pipeline([...kept, res], { end: false });
+				} catch {
+					// the client went away first
+				}
+			}
+			await destroyAfterFlush(socket);
+			return;
+		}
 		let bodyLength = length;
 		if (fault?.kind === 'truncate') bodyLength = Math.min(length, Math.max(0, fault.keepBytes ?? Math.floor(length / 2)));
-		res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(fault?.kind === 'drop' ? length : bodyLength), 'Access-Control-Allow-Origin': '*' });
+		res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bodyLength), 'Access-Control-Allow-Origin': '*' });
 		if (bodyLength === 0) {
 			res.end();
 			return;
 		}
 		let stream: Readable = this.blobs.read(ticket.blobId, start, start + bodyLength - 1);
 		if (fault?.kind === 'flip') stream = stream.pipe(flipByte(Math.min(bodyLength - 1, Math.max(0, fault.at ?? Math.floor(bodyLength / 2)))));
-		if (fault?.kind === 'drop') stream = stream.pipe(cutAfter(Math.min(length - 1, Math.max(0, fault.afterBytes ?? Math.floor(length / 2))), () => res.socket?.destroy()));
-		if (decision.bytesPerSecond && res.socket) stream = stream.pipe(throttle(res.socket, decision.bytesPerSecond));
+		if (decision.bytesPerSecond) stream = stream.pipe(throttle(socket, decision.bytesPerSecond));
 		try {
 			await pipeline(stream, res);
 		} catch {
-			// client closed the connection or the fault cut it
+			// client closed the connection
 		}
 	}
 }
@@ -259,59 +280,35 @@ function flipByte(at: number): Transform {
 	});
 }
 
-/** Passes `limit` bytes, then calls `cut` (which destroys the socket) instead of finishing. */
-function cutAfter(limit: number, cut: () => void): Transform {
-	let position = 0;
-	let done = false;
-	return new Transform({
-		transform(chunk: Buffer, _encoding, callback) {
-			if (done) return callback();
-			const room = limit - position;
-			if (chunk.length >= room) {
-				done = true;
-				this.push(chunk.subarray(0, room));
-				setTimeout(cut, 20);
-				return callback();
-			}
-			position += chunk.length;
-			callback(null, chunk);
-		},
-		flush(callback) {
-			if (!done) setTimeout(cut, 20);
-			callback();
-		},
-	});
-}
-
 async function drain(stream: Readable): Promise<void> {
 	for await (const _chunk of stream) {
 		// discard
 	}
 }
 
-/** Reads `afterBytes` (default: half of the declared body) of a request, then kills the connection. */
-async function dropAfterReading(req: IncomingMessage, source: Readable, afterBytes?: number): Promise<void> {
+/**
+ * Reads `afterBytes` (default: half of the declared body) of a request, then destroys the TCP connection (the
+ * client, still sending, sees a reset at once). Nothing of the request is stored.
+ */
+async function dropAfterReading(req: IncomingMessage, socket: Socket, source: Readable, afterBytes?: number): Promise<void> {
 	const declared = Number(req.headers['content-length'] ?? 0);
 	const limit = afterBytes ?? Math.floor(declared / 2);
+	if (limit <= 0) {
+		socket.destroy();
+		return;
+	}
 	let seen = 0;
 	await new Promise<void>((resolve) => {
-		const sink = new PassThrough();
+		const cut = (): void => {
+			socket.destroy();
+			resolve();
+		};
 		source.on('data', (chunk: Buffer) => {
 			seen += chunk.length;
-			if (seen >= limit) {
-				req.socket.destroy();
-				resolve();
-			}
+			if (seen >= limit) cut();
 		});
-		source.on('end', () => {
-			req.socket.destroy();
-			resolve();
-		});
-		source.on('error', () => resolve());
-		sink.resume();
-		if (limit === 0) {
-			req.socket.destroy();
-			resolve();
-		}
+		source.on('end', cut);
+		source.on('error', cut);
+		socket.once('close', () => resolve());
 	});
 }
