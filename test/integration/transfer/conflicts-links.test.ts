@@ -4,7 +4,7 @@ import { MegaApiTransport } from '../../../core/mega/api/transport';
 import { base64urlEncode, encryptKey } from '../../../core/mega/crypto';
 import { decryptPasswordLink, encryptPasswordLink, parseMegaLink } from '../../../core/mega/links';
 import { NameConflictError, openDownload, uploadFile, type NameConflictPolicy } from '../../../core/mega/transfer';
-import { filesNamed, loginEphemeral, startTransferFixture, type TransferFixture } from './support/sandbox-session';
+import { filesNamed, logIn, startTransferFixture, type TransferFixture } from './support/sandbox-session';
 
 async function collect(stream: Readable): Promise<Buffer> {
 	const parts: Buffer[] = [];
@@ -130,7 +130,7 @@ describe('name conflicts, links and anonymous uploads against the sandbox', () =
 	});
 
 	it('anonymous (ephemeral account) upload returns a public link that opens', async () => {
-		const ephemeral = await loginEphemeral(fixture.sandbox.gateway);
+		const ephemeral = await logIn(fixture.sandbox.gateway, { kind: 'ephemeral' });
 		const { f } = await ephemeral.api.request<{ f: Array<{ h: string; t: number }> }>({ a: 'f', c: 1 });
 		const root = f.find((node) => node.t === 2)?.h as string;
 		const data = randomBytes(1_500_000);

@@ -105,14 +105,36 @@ describe('transfers under the sandbox faults', () => {
 		const open = (extra: Record<string, unknown> = {}) =>
 			openDownload(fixture.session.api, { source: { handle }, key, requestBytes: MIB, ...extra });
 
+		/** GETs of one fault-free download (which also warms the pooled keep-alive connections). */
+		const cleanGets = async (): Promise<number> => {
+			fixture.sandbox.resetCounters();
+			await drain(await open());
+			const gets = fixture.sandbox.counters().endpoints.download;
+			fixture.sandbox.resetCounters();
+			return gets;
+		};
+
 		it('retries dropped connections, a truncated body and a 503', async () => {
+			const gets = await cleanGets();
 			fixture.sandbox.faults.add({ kind: 'drop', endpoint: 'download', count: 2 });
 			fixture.sandbox.faults.add({ kind: 'truncate', endpoint: 'download', count: 1 });
 			fixture.sandbox.faults.add({ kind: 'http', status: 503, endpoint: 'download', count: 1 });
-			// A short idle timeout: a connection that goes silent mid-body counts as dropped too.
-			const got = await drain(await open({ timeoutMs: 1500 }));
+			// Default idle timeout (60 s): the dropped connections are noticed by their reset, not by going silent.
+			const got = await drain(await open());
 			expect(createHash('sha256').update(got).digest('hex')).toBe(digest);
-			expect(fixture.sandbox.counters().faults).toBe(4);
+			const counters = fixture.sandbox.counters();
+			expect(counters.faults).toBe(4);
+			// One retry per fault.
+			expect(counters.endpoints.download).toBe(gets + 4);
+		});
+
+		it('retries a range whose keep-alive connection is dropped mid-body, long before any idle timeout', async () => {
+			// The clean download leaves pooled keep-alive connections: the drop hits a reused socket.
+			const gets = await cleanGets();
+			fixture.sandbox.faults.add({ kind: 'drop', endpoint: 'download', afterBytes: 100_000, count: 1 });
+			const got = await drain(await open({ concurrency: 1, timeoutMs: 120_000 }));
+			expect(createHash('sha256').update(got).digest('hex')).toBe(digest);
+			expect(fixture.sandbox.counters()).toMatchObject({ faults: 1, endpoints: expect.objectContaining({ download: gets + 1 }) });
 		});
 
 		it('fails with the integrity error on a flipped byte (MAC mismatch) and never ends cleanly', async () => {
