@@ -80,6 +80,27 @@ export function nextRequestEnd(from: number, end: number, targetBytes: number): 
 }
 
 /**
+ * Target size of the next request, so that the connections finish together instead of one of them running a long
+ * request alone at the end: an equal share of the work left (bytes not yet requested plus what the requests in
+ * flight still have to move), at most `maxBytes`. At the start this spreads a small file over every connection;
+ * in the middle of a big one it is `maxBytes`; near the end requests shrink to fit.
+ */
+export function balancedRequestBytes(maxBytes: number, unrequested: number, inFlightLeft: number, concurrency: number): number {
+	return Math.max(1, Math.min(maxBytes, Math.ceil((unrequested + Math.max(0, inFlightLeft)) / Math.max(1, concurrency))));
+}
+
+/**
+ * `nextRequestEnd`, except that a remainder smaller than a quarter of the target (or than 1 MiB) that would be left
+ * at `end` is taken now when the whole request still fits in `maxBytes`: a last small request would cost one more
+ * round trip at the very end, on its own.
+ */
+export function nextBalancedRequestEnd(from: number, end: number, targetBytes: number, maxBytes: number): number {
+	const to = nextRequestEnd(from, end, targetBytes);
+	const left = end - to;
+	return left > 0 && left < Math.max(MIB, targetBytes / 4) && end - from <= maxBytes ? end : to;
+}
+
+/**
  * Request size that adapts to the link's latency. Small requests keep memory low where they cost nothing (on a
  * fast, near link memory is concurrency × size and per-request overhead is tiny); large ones hide per-request
  * latency where it matters (40 ms per request eats ~9 % of a 4 MiB request at 10 MB/s). Two samples taken at

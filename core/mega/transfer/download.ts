@@ -10,7 +10,7 @@ import { base64urlDecode, condenseMacs, decryptAttributes, unpackNodeKey } from 
 import { errorFromCode, MegaError } from '../errors';
 import type { TransferApi, TransferProgress } from './api';
 import { ChunkCipher, releaseBuffer, type ChunkMac } from './chunk-cipher';
-import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
+import { AdaptiveRequestSize, balancedRequestBytes, nextBalancedRequestEnd } from './chunk-math';
 import { TransferIntegrityError, TransferQuotaError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
 
@@ -150,7 +150,6 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 	private readonly concurrency: number;
 	private readonly fetchTo: number;
 	private nextOffset: number;
-	private readonly spread: number;
 	private readonly requestSize: AdaptiveRequestSize;
 	private readonly ranges = new Map<number, RangeState>();
 	private readonly macs: ChunkMac[] = [];
@@ -184,7 +183,6 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 		this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
 		this.nextOffset = this.macChecked ? 0 : this.start - (this.start % 16);
 		this.fetchTo = this.start + this.length;
-		this.spread = Math.max(1, Math.ceil((this.fetchTo - this.nextOffset) / this.concurrency));
 		const max = options.maxRequestBytes ?? Math.max(DEFAULT_MAX_REQUEST_BYTES, options.requestBytes ?? 0);
 		this.requestSize = new AdaptiveRequestSize(options.requestBytes ?? DEFAULT_REQUEST_BYTES, max);
 		if (urlRoundTripMs !== undefined) this.requestSize.recordLatency(urlRoundTripMs);
@@ -207,17 +205,15 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 	}
 
 	private schedule(): void {
-		// Ranges in flight or waiting to be delivered: memory ≈ concurrency × request size.
-		const window = this.concurrency;
-		while (
-			!this.destroyed &&
-			this.active < this.concurrency &&
-			this.nextOffset < this.fetchTo &&
-			this.nextToStart < this.nextToDeliver + window
-		) {
+		while (!this.destroyed && this.active < this.concurrency && this.nextOffset < this.fetchTo) {
+			// Memory: ranges in flight or waiting for delivery hold at most (concurrency + 1) × the request size, so a
+			// connection whose range finished before the one being delivered can start the next range meanwhile.
+			const budget = (this.concurrency + 1) * this.requestSize.current - this.bytesHeld();
+			if (budget <= 0) break;
+			const share = balancedRequestBytes(this.requestSize.current, this.fetchTo - this.nextOffset, this.inFlightLeft(), this.concurrency);
 			const index = this.nextToStart++;
 			const start = this.nextOffset;
-			const end = nextRequestEnd(start, this.fetchTo, Math.min(this.requestSize.current, this.spread));
+			const end = nextBalancedRequestEnd(start, this.fetchTo, Math.min(share, budget), this.requestSize.current);
 			this.nextOffset = end;
 			const range: RangeState = { index, start, end, queue: [], queuedUpTo: start, done: false };
 			this.ranges.set(index, range);
@@ -236,6 +232,20 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 			);
 		}
 		if (this.allFetched() && this.nextToDeliver >= this.nextToStart) this.finish();
+	}
+
+	/** Bytes of the ranges not yet delivered (in flight or finished and waiting for the ones before them). */
+	private bytesHeld(): number {
+		let held = 0;
+		for (const range of this.ranges.values()) held += range.end - range.start;
+		return held;
+	}
+
+	/** Bytes the ranges in flight have still to receive. */
+	private inFlightLeft(): number {
+		let left = 0;
+		for (const range of this.ranges.values()) if (!range.done) left += range.end - Math.max(range.start, range.queuedUpTo);
+		return left;
 	}
 
 	private allFetched(): boolean {

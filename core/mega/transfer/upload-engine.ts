@@ -1,15 +1,16 @@
 /**
  * Sends one file body to one upload URL: reads the source in order, encrypts and MACs it on chunk boundaries,
- * groups whole chunks into POSTs of up to `maxPostBytes`, and keeps up to `concurrency` POSTs in flight. Each POST's
- * ciphertext is held until the server acknowledges it, so a retry re-sends the same bytes; memory stays near
- * concurrency × POST size whatever the file size (the next POST is read and encrypted once a connection is free).
+ * groups whole chunks into POSTs of up to `maxPostBytes`, and keeps up to `concurrency` POSTs in flight. A POST
+ * starts as soon as a connection is free and its body streams out while it is being encrypted, so a connection never
+ * waits for a whole POST to be read and encrypted. Each POST's ciphertext is held until the server acknowledges it,
+ * so a retry re-sends the same bytes; memory stays near concurrency × POST size whatever the file size.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { httpRequest, readAll } from '../api/http';
 import { FingerprintBuilder } from '../crypto';
 import { MegaError } from '../errors';
 import { ChunkCipher, releaseBuffer, type ChunkMac } from './chunk-cipher';
-import { AdaptiveRequestSize, nextRequestEnd } from './chunk-math';
+import { AdaptiveRequestSize, balancedRequestBytes, nextBalancedRequestEnd, nextRequestEnd } from './chunk-math';
 import { SizeMismatchError, TransferIntegrityError, TransferQuotaError, UploadFailedError, UploadRestartError } from './errors';
 import { abortError, backoffMs, innerAbort, isRetryable, sleep } from './retry';
 import type { TransferProgress } from './api';
@@ -45,9 +46,59 @@ const UPLOAD_TOKEN_LENGTH = 36;
 interface Post {
 	offset: number;
 	length: number;
+	/** The ciphertext, kept until the server acknowledges it so that a retry re-sends the same bytes. */
 	pieces: Buffer[];
 	/** A one-chunk POST whose round trip measures the link's latency. */
 	probe?: boolean;
+	/** The first attempt's body, fed while the POST is being encrypted. */
+	live?: PassThrough;
+	filled: boolean;
+	whenFilled: Promise<void>;
+	markFilled: () => void;
+	/** When the current attempt was sent (performance.now()), for the estimate of what it still has to send. */
+	sentAt: number;
+}
+
+function newPost(offset: number, length: number, probe: boolean): Post {
+	let resolveFilled = (): void => undefined;
+	const whenFilled = new Promise<void>((resolve) => (resolveFilled = resolve));
+	const live = new PassThrough({ highWaterMark: 64 * 1024 });
+	live.on('error', () => undefined); // the request it feeds reports the failure
+	const post: Post = {
+		offset,
+		length,
+		pieces: [],
+		probe,
+		live,
+		filled: false,
+		whenFilled,
+		markFilled: () => {
+			post.filled = true;
+			if (post.live && !post.live.destroyed) post.live.end();
+			resolveFilled();
+		},
+		sentAt: performance.now(),
+	};
+	return post;
+}
+
+/** Adds encrypted pieces to a POST: kept for retries, and streamed to the first attempt while it is running. */
+function feed(post: Post, pieces: Buffer[], from: number): void {
+	const live = post.live && !post.live.destroyed ? post.live : undefined;
+	for (let i = from; i < pieces.length; i++) live?.write(pieces[i]);
+}
+
+/** Resolves when the POST is fully encrypted; rejects if the upload is aborted first. */
+function untilFilled(post: Post, signal: AbortSignal): Promise<void> {
+	if (post.filled) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const onAbort = () => reject(abortError(signal));
+		signal.addEventListener('abort', onAbort, { once: true });
+		void post.whenFilled.then(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve();
+		});
+	});
 }
 
 const PROBE_ABOVE = 16 * 1024 * 1024;
@@ -59,9 +110,11 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 	const sampler = new FingerprintBuilder(size, options.mtime);
 	const postSize = new AdaptiveRequestSize(options.postBytes, options.maxPostBytes);
 	if (options.urlRoundTripMs !== undefined) postSize.recordLatency(options.urlRoundTripMs);
-	// A small file still spreads over every connection.
-	const spread = Math.ceil(size / options.concurrency);
 	const inFlight = new Set<Promise<void>>();
+	const unacknowledged = new Set<Post>();
+	// Bytes and time of acknowledged POSTs: one connection's throughput, to guess what POSTs in flight still have to send.
+	let measuredBytes = 0;
+	let measuredMs = 0;
 	let failure: unknown;
 	let token: Buffer | undefined;
 	let acknowledged = 0;
@@ -75,10 +128,27 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		slotFreed?.();
 	};
 
+	/** Bytes the POSTs in flight have still to send (estimated from the throughput of acknowledged POSTs). */
+	const inFlightLeft = (): number => {
+		const now = performance.now();
+		let left = 0;
+		for (const post of unacknowledged) {
+			const sent = measuredMs > 0 ? ((now - post.sentAt) * measuredBytes) / measuredMs : 0;
+			left += Math.max(0, post.length - sent);
+		}
+		return left;
+	};
+
 	const dispatch = (post: Post) => {
+		unacknowledged.add(post);
 		const running = sendPost(post)
-			.then((reply) => {
+			.then(async (reply) => {
+				unacknowledged.delete(post);
+				measuredBytes += post.length;
+				measuredMs += performance.now() - post.sentAt;
 				if (reply) token = reply;
+				// (A reply before the body was read would be a server bug; keep the pieces until they are all made.)
+				await untilFilled(post, signal);
 				acknowledged += post.length;
 				// Acknowledged: the server has read every byte, so the ciphertext can go now (not at the next GC).
 				for (const piece of post.pieces) releaseBuffer(piece);
@@ -106,6 +176,8 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 			try {
 				return await postOnce(post);
 			} catch (error) {
+				post.live?.destroy();
+				post.live = undefined;
 				if (signal.aborted) throw failure ?? abortError(signal);
 				if (error instanceof UploadRestartError || !isRetryable(error) || attempt >= options.maxRetries) throw error;
 			}
@@ -114,8 +186,17 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 	};
 
 	const postOnce = async (post: Post): Promise<Buffer | undefined> => {
+		let body: Buffer | Readable;
+		if (post.live) {
+			// First attempt: the body streams out as it is encrypted (the PassThrough holds what came before).
+			body = post.live;
+		} else {
+			// A retry: the same bytes again, once they all exist.
+			await untilFilled(post, signal);
+			body = post.pieces.length === 1 ? post.pieces[0] : Readable.from(post.pieces, { objectMode: false });
+		}
 		const started = performance.now();
-		const body = post.pieces.length === 1 ? post.pieces[0] : Readable.from(post.pieces, { objectMode: false });
+		post.sentAt = started;
 		const response = await httpRequest(`${options.url}/${post.offset}`, {
 			method: 'POST',
 			headers: { 'Content-Length': post.length, 'Content-Type': 'application/octet-stream' },
@@ -128,15 +209,14 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		return interpretReply(response.status, response.headers['x-mega-time-left'], reply, post.offset);
 	};
 
+	let filling: Post | undefined;
 	try {
 		if (size === 0) {
-			dispatch({ offset: 0, length: 0, pieces: [] });
+			const empty = newPost(0, 0, false);
+			empty.markFilled();
+			dispatch(empty);
 		} else {
-			let postStart = 0;
-			let postEnd = 0;
 			let posts = 0; // POSTs started
-			let probe = false;
-			let pieces: Buffer[] = [];
 			let position = 0;
 			for await (const raw of source) {
 				if (failure !== undefined) throw failure;
@@ -144,24 +224,29 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 				let at = 0;
 				while (at < piece.length) {
 					if (position >= size) throw new SizeMismatchError(size, `more than ${size}`);
-					if (position === postEnd) {
-						// Start filling the next POST only when a connection is free: memory = concurrency × POST size.
+					if (!filling) {
+						// A new POST starts only when a connection is free (memory = concurrency × POST size), and is sent
+						// at once: its body follows as it is encrypted.
 						await waitForSlot();
-						postStart = position;
-						// On a big file the first POSTs are single small chunks: their round trips measure the latency.
-						probe = size > PROBE_ABOVE && posts === 0 && !postSize.decided;
-						postEnd = nextRequestEnd(position, size, probe ? 1 : Math.min(postSize.current, Math.max(spread, 1)));
+						// On a big file the first POST is a single small chunk: its round trip measures the latency.
+						const probe = size > PROBE_ABOVE && posts === 0 && !postSize.decided;
+						const target = probe ? 1 : balancedRequestBytes(postSize.current, size - position, inFlightLeft(), options.concurrency);
+						filling = newPost(position, (probe ? nextRequestEnd(position, size, 1) : nextBalancedRequestEnd(position, size, target, postSize.current)) - position, probe);
 						posts++;
+						dispatch(filling);
 					}
-					const take = Math.min(piece.length - at, postEnd - position);
+					const post = filling;
+					const take = Math.min(piece.length - at, post.offset + post.length - position);
 					const part = at === 0 && take === piece.length ? piece : piece.subarray(at, at + take);
 					sampler.update(part);
-					cipher.update(part, pieces);
+					const before = post.pieces.length;
+					cipher.update(part, post.pieces);
+					feed(post, post.pieces, before);
 					position += take;
 					at += take;
-					if (position === postEnd) {
-						dispatch({ offset: postStart, length: postEnd - postStart, pieces, probe });
-						pieces = [];
+					if (position === post.offset + post.length) {
+						post.markFilled();
+						filling = undefined;
 					}
 				}
 			}
@@ -175,6 +260,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		return { token, chunkMacs: cipher.macs, fingerprint: sampler.digest() };
 	} catch (error) {
 		fail(error);
+		filling?.live?.destroy();
 		await Promise.allSettled([...inFlight]);
 		throw failure;
 	} finally {

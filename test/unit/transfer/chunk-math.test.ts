@@ -1,5 +1,15 @@
 import { chunkBoundaries } from '../../../core/mega/crypto';
-import { AdaptiveRequestSize, chunkCeil, chunkFloor, chunkIndex, isChunkBoundary, planRequests } from '../../../core/mega/transfer/chunk-math';
+import {
+	AdaptiveRequestSize,
+	balancedRequestBytes,
+	chunkCeil,
+	chunkFloor,
+	chunkIndex,
+	isChunkBoundary,
+	nextBalancedRequestEnd,
+	nextRequestEnd,
+	planRequests,
+} from '../../../core/mega/transfer/chunk-math';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -84,5 +94,29 @@ describe('AdaptiveRequestSize', () => {
 
 	it('never starts above its maximum', () => {
 		expect(new AdaptiveRequestSize(4 * MIB, MIB).current).toBe(MIB);
+	});
+});
+
+describe('balanced request sizes (every connection finishes about together)', () => {
+	it('spreads a small file over the connections, uses the maximum mid-file, and shrinks to equal shares at the end', () => {
+		expect(balancedRequestBytes(16 * MIB, 20 * MIB, 0, 4)).toBe(5 * MIB);
+		expect(balancedRequestBytes(16 * MIB, 500 * MIB, 48 * MIB, 4)).toBe(16 * MIB);
+		// 40 MiB not yet requested, three requests with 20 MiB left between them: a quarter of the 60 MiB each.
+		expect(balancedRequestBytes(16 * MIB, 40 * MIB, 20 * MIB, 4)).toBe(15 * MIB);
+		expect(balancedRequestBytes(16 * MIB, 1, 0, 4)).toBe(1);
+	});
+
+	it('takes a small remainder along instead of leaving it for one more request at the end', () => {
+		// Past 4.5 MiB every chunk is 1 MiB: boundaries at 4.5 MiB + n MiB.
+		const from = 4.5 * MIB + 80 * MIB;
+		const end = from + 14 * MIB + 300 * KIB;
+		// A 14 MiB target would leave 300 KiB: the request takes it too (it fits in 16 MiB).
+		expect(nextRequestEnd(from, end, 14 * MIB)).toBe(from + 14 * MIB);
+		expect(nextBalancedRequestEnd(from, end, 14 * MIB, 16 * MIB)).toBe(end);
+		// Less than a quarter of the target counts as small; more is left for another connection.
+		expect(nextBalancedRequestEnd(from, from + 14 * MIB, 12 * MIB, 16 * MIB)).toBe(from + 14 * MIB);
+		expect(nextBalancedRequestEnd(from, from + 15 * MIB, 12 * MIB, 16 * MIB)).toBe(from + 12 * MIB);
+		// Never above the maximum request size.
+		expect(nextBalancedRequestEnd(from, end, 14 * MIB, 14 * MIB)).toBe(from + 14 * MIB);
 	});
 });

@@ -1,0 +1,56 @@
+/**
+ * Request sizes follow the link: on a near link POSTs and GETs stay at the default 2 MiB (memory stays small); once
+ * the storage server is more than 30 ms away they grow towards the maximum, in both directions, so per-request latency
+ * stops eating the throughput. Counted on the sandbox (requests per endpoint).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { openDownload, uploadFile } from '../../../core/mega/transfer';
+import { startTransferFixture, type TransferFixture } from './support/sandbox-session';
+
+const MIB = 1024 * 1024;
+
+async function sha256(stream: Readable): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const part of stream) hash.update(part as Buffer);
+	return hash.digest('hex');
+}
+
+describe('request sizes on a near and on a far link', () => {
+	let fixture: TransferFixture;
+	const data = randomBytes(48 * MIB + 5);
+	const digest = createHash('sha256').update(data).digest('hex');
+	beforeAll(async () => {
+		fixture = await startTransferFixture();
+	});
+	afterAll(async () => {
+		await fixture.close();
+	});
+	afterEach(() => fixture.sandbox.faults.clear());
+
+	/** Uploads and downloads `data`; returns how many POSTs and GETs the storage server saw. */
+	const roundTrip = async (): Promise<{ posts: number; gets: number }> => {
+		fixture.sandbox.resetCounters();
+		const uploaded = await uploadFile(fixture.session.api, { parentHandle: fixture.account.rootHandle, name: 'far.bin', source: data, masterKey: fixture.session.masterKey });
+		const posts = fixture.sandbox.counters().endpoints.upload;
+		fixture.sandbox.resetCounters();
+		const downloaded = await sha256(await openDownload(fixture.session.api, { source: { handle: uploaded.handle }, key: uploaded.nodeKey }));
+		expect(downloaded).toBe(digest);
+		return { posts, gets: fixture.sandbox.counters().endpoints.download };
+	};
+
+	it('keeps 2 MiB requests on a near link', async () => {
+		const { posts, gets } = await roundTrip();
+		// 48 MiB in requests of at most 2 MiB.
+		expect(posts).toBeGreaterThanOrEqual(24);
+		expect(gets).toBeGreaterThanOrEqual(24);
+	});
+
+	it('grows POSTs and GETs when the storage server is 40 ms away', async () => {
+		fixture.sandbox.faults.add({ kind: 'latency', ms: 40 });
+		const { posts, gets } = await roundTrip();
+		// A first round of small requests measures the latency, then up to 16 MiB per request.
+		expect(posts).toBeLessThanOrEqual(10);
+		expect(gets).toBeLessThanOrEqual(10);
+	});
+});
