@@ -4,6 +4,11 @@
  * The sandbox runs in a child process (`--serve` mode of this file) so its JSON work does not land on our event loop.
  * Extra fields: `allNamesMs` = the same load plus decrypting every name (what megajs always does; a whole-tree search
  * pays it once), `nodes`.
+ *
+ * tree.decrypt.100k: full-tree decryption alone, from an `f` reply already received and parsed: index + every node key
+ * unwrapped + every name decrypted (what a whole-account search or recursive listing adds to a load). `ours` in ms;
+ * extra `namesMs` = the name part alone; `megajs` = megajs's `reload` (fetch included: it decrypts everything there).
+ * `benchTree()` returns both results from one sandbox; `benchTreeLoad()` / `benchTreeDecrypt()` one each.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,7 +18,7 @@ import { Storage } from 'megajs';
 import { MegaApiTransport } from '../core/mega/api/transport';
 import { login } from '../core/mega/session';
 import { stopNameWorkers } from '../core/mega/name-workers';
-import { LiveMegaTree } from '../core/mega/tree';
+import { LiveMegaTree, MegaTree, type FetchReply } from '../core/mega/tree';
 
 export interface ServedSandbox {
 	gateway: string;
@@ -75,7 +80,28 @@ function best(values: number[]): number {
 	return Math.round(Math.min(...values) * 10) / 10;
 }
 
-export async function benchTreeLoad(options: { runs?: number } = {}): Promise<{ name: 'tree.load.100k'; unit: 'ms'; ours: number; megajs?: number; allNamesMs: number; nodes: number; node: string }> {
+export interface TreeLoadResult {
+	name: 'tree.load.100k';
+	unit: 'ms';
+	ours: number;
+	megajs?: number;
+	allNamesMs: number;
+	nodes: number;
+	node: string;
+}
+
+export interface TreeDecryptResult {
+	name: 'tree.decrypt.100k';
+	unit: 'ms';
+	ours: number;
+	megajs?: number;
+	namesMs: number;
+	nodes: number;
+	node: string;
+}
+
+/** Both tree results from one sandbox (the 100k-node account takes a while to build). */
+export async function benchTree(options: { runs?: number } = {}): Promise<[TreeLoadResult, TreeDecryptResult]> {
 	const runs = options.runs ?? 3;
 	const served = await serveSandbox({ folders: 100, filesPerFolder: 999 });
 	try {
@@ -93,12 +119,32 @@ export async function benchTreeLoad(options: { runs?: number } = {}): Promise<{ 
 			ours.push(performance.now() - started);
 			if (!file || listing.length !== 999) throw new Error('tree bench: unexpected tree');
 			nodes = tree.nodes.size;
-			// What a whole-tree search does: every name, in worker threads when there are many (see tree.prepareNames).
+			// What a whole-tree search does: every name (see tree.prepareNames).
 			await tree.prepareNames(tree.nodes.values());
 			let named = 0;
 			for (const entry of tree.nodes.values()) if (tree.nameOf(entry) !== '') named += 1;
 			allNames.push(performance.now() - started);
 			if (named !== nodes) throw new Error(`tree bench: ${nodes - named} names did not decrypt`);
+		}
+
+		// Decryption alone: the same `f` reply, already parsed, indexed and decrypted from scratch each run.
+		const reply = await api.request<FetchReply>({ a: 'f', c: 1 });
+		const decrypt: number[] = [];
+		const names: number[] = [];
+		for (let run = 0; run < runs + 2; run++) {
+			const started = performance.now();
+			const tree = new MegaTree({ masterKey: session.masterKey, userHandle: session.userHandle });
+			tree.load(reply);
+			let keys = 0;
+			for (const entry of tree.nodes.values()) if (tree.keyOf(entry)) keys += 1;
+			const namesStarted = performance.now();
+			await tree.prepareNames(tree.nodes.values());
+			const finished = performance.now();
+			let named = 0;
+			for (const entry of tree.nodes.values()) if (tree.nameOf(entry) !== '') named += 1;
+			if (named !== nodes || keys !== nodes - 3) throw new Error(`tree bench: ${nodes - named} names / ${nodes - 3 - keys} keys did not decrypt`);
+			decrypt.push(finished - started);
+			names.push(finished - namesStarted);
 		}
 
 		const megajs: number[] = [];
@@ -113,11 +159,22 @@ export async function benchTreeLoad(options: { runs?: number } = {}): Promise<{ 
 			if (Object.keys(storage.files).length !== nodes) throw new Error('tree bench: megajs loaded a different tree');
 			await storage.close().catch(() => undefined);
 		}
-		return { name: 'tree.load.100k', unit: 'ms', ours: best(ours), megajs: best(megajs), allNamesMs: best(allNames), nodes, node: process.version };
+		return [
+			{ name: 'tree.load.100k', unit: 'ms', ours: best(ours), megajs: best(megajs), allNamesMs: best(allNames), nodes, node: process.version },
+			{ name: 'tree.decrypt.100k', unit: 'ms', ours: best(decrypt), megajs: best(megajs), namesMs: best(names), nodes, node: process.version },
+		];
 	} finally {
 		stopNameWorkers();
 		await served.close();
 	}
+}
+
+export async function benchTreeLoad(options: { runs?: number } = {}): Promise<TreeLoadResult> {
+	return (await benchTree(options))[0];
+}
+
+export async function benchTreeDecrypt(options: { runs?: number } = {}): Promise<TreeDecryptResult> {
+	return (await benchTree(options))[1];
 }
 
 if (require.main === module) {
@@ -125,8 +182,8 @@ if (require.main === module) {
 	if (serveIndex >= 0) {
 		void serveMain(JSON.parse(process.argv[serveIndex + 1] ?? '{}') as ServeOptions);
 	} else {
-		benchTreeLoad().then(
-			(result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+		benchTree().then(
+			(results) => process.stdout.write(`${results.map((result) => JSON.stringify(result)).join('\n')}\n`),
 			(error: unknown) => {
 				process.stderr.write(`${String(error)}\n`);
 				process.exit(1);

@@ -17,6 +17,7 @@ export * from './mac';
 export * from './ctr';
 export * from './node-key';
 export * from './attributes';
+export { decryptAttributesFast, tryDecryptAttributes } from './attributes-fast';
 export { readMpi, encodeMpi } from './mpi';
 export * from './rsa';
 export * from './fingerprint';
