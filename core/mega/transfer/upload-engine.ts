@@ -102,6 +102,8 @@ function untilFilled(post: Post, signal: AbortSignal): Promise<void> {
 }
 
 const PROBE_ABOVE = 16 * 1024 * 1024;
+/** Bytes encrypted between two turns of the event loop. */
+const YIELD_EVERY_BYTES = 1024 * 1024;
 
 export async function uploadBody(options: UploadBodyOptions): Promise<UploadBodyResult> {
 	const { size, source } = options;
@@ -218,6 +220,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		} else {
 			let posts = 0; // POSTs started
 			let position = 0;
+			let sinceYield = 0;
 			for await (const raw of source) {
 				if (failure !== undefined) throw failure;
 				const piece = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as string);
@@ -235,8 +238,15 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 						posts++;
 						dispatch(filling);
 					}
+					if (sinceYield >= YIELD_EVERY_BYTES) {
+						// Let the event loop run between steps: sockets whose buffers drained take the ciphertext made so
+						// far, instead of idling until a whole POST is encrypted.
+						sinceYield = 0;
+						await new Promise((resolve) => setImmediate(resolve));
+						if (failure !== undefined) throw failure;
+					}
 					const post = filling;
-					const take = Math.min(piece.length - at, post.offset + post.length - position);
+					const take = Math.min(piece.length - at, post.offset + post.length - position, YIELD_EVERY_BYTES);
 					const part = at === 0 && take === piece.length ? piece : piece.subarray(at, at + take);
 					sampler.update(part);
 					const before = post.pieces.length;
@@ -244,6 +254,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 					feed(post, post.pieces, before);
 					position += take;
 					at += take;
+					sinceYield += take;
 					if (position === post.offset + post.length) {
 						post.markFilled();
 						filling = undefined;
