@@ -28,29 +28,45 @@ describe('request sizes on a near and on a far link', () => {
 	});
 	afterEach(() => fixture.sandbox.faults.clear());
 
-	/** Uploads and downloads `data`; returns how many POSTs and GETs the storage server saw. */
-	const roundTrip = async (): Promise<{ posts: number; gets: number }> => {
+	/** Uploads and downloads `data`; returns how many POSTs and GETs the storage server saw, and the biggest POST. */
+	const roundTrip = async (): Promise<{ posts: number; gets: number; biggestPost: number }> => {
 		fixture.sandbox.resetCounters();
-		const uploaded = await uploadFile(fixture.session.api, { parentHandle: fixture.account.rootHandle, name: 'far.bin', source: data, masterKey: fixture.session.masterKey });
+		let biggestPost = 0;
+		let acknowledged = 0;
+		const uploaded = await uploadFile(fixture.session.api, {
+			parentHandle: fixture.account.rootHandle,
+			name: 'far.bin',
+			source: data,
+			masterKey: fixture.session.masterKey,
+			// Progress moves by one acknowledged POST at a time.
+			onProgress: ({ bytesDone }) => {
+				biggestPost = Math.max(biggestPost, bytesDone - acknowledged);
+				acknowledged = bytesDone;
+			},
+		});
 		const posts = fixture.sandbox.counters().endpoints.upload;
 		fixture.sandbox.resetCounters();
 		const downloaded = await sha256(await openDownload(fixture.session.api, { source: { handle: uploaded.handle }, key: uploaded.nodeKey }));
 		expect(downloaded).toBe(digest);
-		return { posts, gets: fixture.sandbox.counters().endpoints.download };
+		return { posts, gets: fixture.sandbox.counters().endpoints.download, biggestPost };
 	};
 
 	it('keeps 2 MiB requests on a near link', async () => {
-		const { posts, gets } = await roundTrip();
+		const { posts, gets, biggestPost } = await roundTrip();
 		// 48 MiB in requests of at most 2 MiB.
+		expect(biggestPost).toBeLessThanOrEqual(2 * MIB);
 		expect(posts).toBeGreaterThanOrEqual(24);
 		expect(gets).toBeGreaterThanOrEqual(24);
 	});
 
 	it('grows POSTs and GETs when the storage server is 40 ms away', async () => {
+		// A far link: 40 ms before each request is answered, 50 MB/s per connection.
 		fixture.sandbox.faults.add({ kind: 'latency', ms: 40 });
-		const { posts, gets } = await roundTrip();
+		fixture.sandbox.faults.add({ kind: 'bandwidth', bytesPerSecond: 50_000_000, endpoint: ['upload', 'download'] });
+		const { posts, gets, biggestPost } = await roundTrip();
 		// A first round of small requests measures the latency, then up to 16 MiB per request.
-		expect(posts).toBeLessThanOrEqual(10);
-		expect(gets).toBeLessThanOrEqual(10);
+		expect(biggestPost).toBeGreaterThanOrEqual(8 * MIB);
+		expect(posts).toBeLessThanOrEqual(12);
+		expect(gets).toBeLessThanOrEqual(12);
 	});
 });
