@@ -206,9 +206,9 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 
 	private schedule(): void {
 		while (!this.destroyed && this.active < this.concurrency && this.nextOffset < this.fetchTo) {
-			// Memory: ranges in flight or waiting for delivery hold at most (concurrency + 1) × the request size, so a
-			// connection whose range finished before the one being delivered can start the next range meanwhile.
-			const budget = (this.concurrency + 1) * this.requestSize.current - this.bytesHeld();
+			// Memory: ranges in flight or waiting for delivery hold at most concurrency × the request size (a range that
+			// finished early waits for the ones before it; balanced sizes keep that wait short).
+			const budget = this.concurrency * this.requestSize.current - this.bytesHeld();
 			if (budget <= 0) break;
 			const share = balancedRequestBytes(this.requestSize.current, this.fetchTo - this.nextOffset, this.inFlightLeft(), this.concurrency);
 			const index = this.nextToStart++;
