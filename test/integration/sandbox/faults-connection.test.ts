@@ -202,8 +202,10 @@ describe('sandbox connection faults (drop, bandwidth) as a plain node:http clien
 				const both = await Promise.all([exchange(`${fileG}/0-${half - 1}`, twoSockets), exchange(`${fileG}/${half}-${fileSize - 1}`, twoSockets)]);
 				const seconds = (performance.now() - started) / 1000;
 				expect(both.every((r) => r.complete && r.bytes === half)).toBe(true);
+				// Two connections at cap / 2 each move the file at about the cap together (a cap shared by the server
+				// would give half of it); the exact rate of one connection is the tests above.
 				const rate = fileSize / seconds;
-				expect(rate / cap).toBeGreaterThanOrEqual(0.97);
+				expect(rate / cap).toBeGreaterThanOrEqual(0.9);
 				expect(rate / cap).toBeLessThanOrEqual(1.03);
 			} finally {
 				twoSockets.destroy();
