@@ -3,9 +3,9 @@
  * With --json prints ONE JSON object {"node", "results": [{name, unit, ours, megajs?, limit?, peakRssMiB?, ...}]}
  * (contract in bench/README.md); without it, a readable table. --quick uses small sizes (development only).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { benchLoginV2 } from './login';
 import { benchPipeline, type BenchResult } from './pipeline';
+import { benchTree } from './tree-load';
 import { benchLoopback, benchSlowLink } from './transfers';
 
 interface Options {
@@ -25,15 +25,6 @@ function parseArgs(argv: string[]): Options {
 
 type Group = { prefix: string; run: () => Promise<BenchResult[]> };
 
-/** bench/tree-load.ts and bench/login.ts belong to the core-client work; they are used when present. */
-async function optional(file: string, exportName: string): Promise<BenchResult[]> {
-	if (!existsSync(join(__dirname, `${file}.ts`))) return [];
-	const module = (await import(`./${file}`)) as Record<string, () => Promise<BenchResult>>;
-	const run = module[exportName];
-	if (typeof run !== 'function') throw new Error(`bench/${file}.ts does not export ${exportName}`);
-	return [await run()];
-}
-
 function table(results: BenchResult[]): string {
 	const rows = results.map((r) => {
 		const ratio =
@@ -52,8 +43,8 @@ async function main(): Promise<void> {
 		{ prefix: 'pipeline', run: () => benchPipeline(options) },
 		{ prefix: 'loopback', run: () => benchLoopback({ quick: options.quick, megajs: true }) },
 		{ prefix: 'slowlink', run: () => benchSlowLink(options) },
-		{ prefix: 'tree', run: () => optional('tree-load', 'benchTreeLoad') },
-		{ prefix: 'login', run: () => optional('login', 'benchLoginV2') },
+		{ prefix: 'tree', run: async () => (await benchTree()).map((result) => ({ ...result })) },
+		{ prefix: 'login', run: async () => [await benchLoginV2()] },
 	];
 	const results: BenchResult[] = [];
 	for (const group of groups) {
