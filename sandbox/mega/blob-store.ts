@@ -27,6 +27,33 @@ interface BlobMeta {
 	refs: number;
 }
 
+/** Sizes and reference counts, shared by both stores: a blob goes when the last node using it does. */
+abstract class RefCountedBlobs<Meta extends BlobMeta> {
+	protected readonly blobs = new Map<string, Meta>();
+
+	size(blobId: string): number {
+		return this.blobs.get(blobId)?.size ?? 0;
+	}
+
+	retain(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (blob) blob.refs++;
+	}
+
+	release(blobId: string): void {
+		const blob = this.blobs.get(blobId);
+		if (!blob) return;
+		blob.refs--;
+		if (blob.refs <= 0) {
+			this.blobs.delete(blobId);
+			this.dispose(blobId);
+		}
+	}
+
+	/** Frees what the blob holds outside the map (the disk store's file). */
+	protected dispose(_blobId: string): void {}
+}
+
 function countBytes(onBytes: (n: number) => void): Transform {
 	return new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
@@ -45,9 +72,7 @@ interface Segment {
  * Keeps each blob as the segments the request bodies arrived in (no copying). A resent chunk replaces the segments
  * it covers; reads walk the segments in offset order.
  */
-export class MemoryBlobStore implements BlobStore {
-	private readonly blobs = new Map<string, BlobMeta & { segments: Segment[]; sorted: boolean }>();
-
+export class MemoryBlobStore extends RefCountedBlobs<BlobMeta & { segments: Segment[]; sorted: boolean }> implements BlobStore {
 	create(size: number): string {
 		const id = randomToken(12);
 		this.blobs.set(id, { size, refs: 0, segments: [], sorted: true });
@@ -127,21 +152,6 @@ export class MemoryBlobStore implements BlobStore {
 		});
 	}
 
-	size(blobId: string): number {
-		return this.blobs.get(blobId)?.size ?? 0;
-	}
-
-	retain(blobId: string): void {
-		const blob = this.blobs.get(blobId);
-		if (blob) blob.refs++;
-	}
-
-	release(blobId: string): void {
-		const blob = this.blobs.get(blobId);
-		if (!blob) return;
-		blob.refs--;
-		if (blob.refs <= 0) this.blobs.delete(blobId);
-	}
 
 	dump(): Array<{ id: string; data: Buffer }> {
 		const out: Array<{ id: string; data: Buffer }> = [];
@@ -154,11 +164,11 @@ export class MemoryBlobStore implements BlobStore {
 	}
 }
 
-export class DiskBlobStore implements BlobStore {
-	private readonly blobs = new Map<string, BlobMeta>();
+export class DiskBlobStore extends RefCountedBlobs<BlobMeta> implements BlobStore {
 	private readonly dir: string;
 
 	constructor(dataDir: string) {
+		super();
 		this.dir = join(dataDir, 'blobs');
 		mkdirSync(this.dir, { recursive: true });
 	}
@@ -195,26 +205,11 @@ export class DiskBlobStore implements BlobStore {
 		return createReadStream(this.path(blobId), { start, end: endInclusive, highWaterMark: 256 * 1024 });
 	}
 
-	size(blobId: string): number {
-		return this.blobs.get(blobId)?.size ?? 0;
-	}
-
-	retain(blobId: string): void {
-		const blob = this.blobs.get(blobId);
-		if (blob) blob.refs++;
-	}
-
-	release(blobId: string): void {
-		const blob = this.blobs.get(blobId);
-		if (!blob) return;
-		blob.refs--;
-		if (blob.refs <= 0) {
-			this.blobs.delete(blobId);
-			try {
-				unlinkSync(this.path(blobId));
-			} catch {
-				// already gone: nothing to release
-			}
+	protected override dispose(blobId: string): void {
+		try {
+			unlinkSync(this.path(blobId));
+		} catch {
+			// already gone: nothing to release
 		}
 	}
 
