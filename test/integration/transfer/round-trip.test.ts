@@ -1,22 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { base64urlDecode, decryptAttributes, decryptKey, fingerprintMtime } from '../../../core/mega/crypto';
 import { openDownload, uploadFile } from '../../../core/mega/transfer';
+import { hashStream } from './fixtures/generated-source';
 import { startTransferFixture, type TransferFixture } from './support/sandbox-session';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const SIZES = [0, 1, 15, 16, 17, 131071, 131072, 131073, 393216, MIB - 1, MIB + 1, 5 * MIB + 7, 64 * MIB];
-
-async function sha256(stream: Readable): Promise<{ hex: string; bytes: number }> {
-	const hash = createHash('sha256');
-	let bytes = 0;
-	for await (const part of stream) {
-		hash.update(part as Buffer);
-		bytes += (part as Buffer).length;
-	}
-	return { hex: hash.digest('hex'), bytes };
-}
 
 describe('upload and download round trips through the MEGA sandbox', () => {
 	let fixture: TransferFixture;
@@ -51,9 +41,9 @@ describe('upload and download round trips through the MEGA sandbox', () => {
 
 		const download = await openDownload(api, { source: { handle: uploaded.handle }, key: nodeKey });
 		expect(download).toMatchObject({ size, macChecked: true, name: `file-${size}.bin`, length: size });
-		const got = await sha256(download);
+		const got = await hashStream(download);
 		expect(got.bytes).toBe(size);
-		expect(got.hex).toBe(createHash('sha256').update(data).digest('hex'));
+		expect(got.sha256).toBe(createHash('sha256').update(data).digest('hex'));
 
 		// An independent reader (the sandbox's client-side helper) decrypts and MAC-checks our upload too.
 		if (size <= 5 * MIB + 7) {
@@ -91,7 +81,7 @@ describe('upload and download round trips through the MEGA sandbox', () => {
 		expect(up[up.length - 1]).toBe(data.length);
 		const down: number[] = [];
 		const stream = await openDownload(api, { source: { handle: uploaded.handle }, key: uploaded.nodeKey, onProgress: (p) => down.push(p.bytesDone) });
-		await sha256(stream);
+		await hashStream(stream);
 		expect(down[down.length - 1]).toBe(data.length);
 		expect(down).toEqual([...down].sort((a, b) => a - b));
 	});
