@@ -18,7 +18,7 @@ import { MegaClient, openPublicDownload } from '../index';
 import { MegaS4Api } from '../credentials/MegaS4Api.credentials.js';
 import { MegaS4 } from '../nodes/MegaS4/MegaS4.node.js'; // '.js': a bare '.node' suffix resolves as a native addon
 import { startMegaSandbox } from '../sandbox/mega';
-import { startS3Sandbox } from '../sandbox/s3';
+import { megaS4CredentialFor, startS3Sandbox } from '../sandbox/s3';
 import { megaNodeTypes, removeHarnessUserFolder, runWorkflow } from '../test/workflow/harness';
 import { MakeStream } from '../test/workflow/harness/dummy-nodes/MakeStream';
 import { ReadStream } from '../test/workflow/harness/dummy-nodes/ReadStream';
@@ -96,16 +96,7 @@ async function s4WorkflowDemo(): Promise<void> {
 			connections: workflow.connections,
 			nodeTypes: megaNodeTypes(new MegaS4(), new MakeStream(), new ReadStream()),
 			credentialTypes: [new MegaS4Api()],
-			credentials: {
-				megaS4Api: {
-					accessKeyId: s3.accessKeyId,
-					secretAccessKey: s3.secretAccessKey,
-					region: 'other',
-					otherRegion: s3.region,
-					endpoint: s3.endpoint,
-					forcePathStyle: true,
-				},
-			},
+			credentials: { megaS4Api: megaS4CredentialFor(s3) },
 		});
 		if (result.error) throw result.error;
 		const json = (name: string): INodeExecutionData['json'] => result.output(name)[0].json;

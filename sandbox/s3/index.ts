@@ -29,6 +29,18 @@ export interface S3Sandbox {
 	stop(): Promise<void>;
 }
 
+/** The fields of a MEGA S4 API credential (credentials/MegaS4Api) that point at this sandbox. */
+export function megaS4CredentialFor(sandbox: Pick<S3Sandbox, 'accessKeyId' | 'secretAccessKey' | 'region' | 'endpoint'>) {
+	return {
+		accessKeyId: sandbox.accessKeyId,
+		secretAccessKey: sandbox.secretAccessKey,
+		region: 'other',
+		otherRegion: sandbox.region,
+		endpoint: sandbox.endpoint,
+		forcePathStyle: true,
+	};
+}
+
 export async function startS3Sandbox(options: S3SandboxOptions = {}): Promise<S3Sandbox> {
 	let gateway;
 	try {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startS3Sandbox, type S3Sandbox } from '../../sandbox/s3';
+import { megaS4CredentialFor, startS3Sandbox, type S3Sandbox } from '../../sandbox/s3';
 import { createN8nHome, ensureRealN8n, listInstalledPackages, n8nCli, packThisPackage, parseRunOutput, type N8nHome, type RealN8n } from './support/real-n8n';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -45,14 +45,7 @@ describe('n8n 2.41 (Node 24) with the packed package', () => {
 				id: 'e2eS4Cred0000001',
 				name: 'S4 sandbox',
 				type: 'megaS4Api',
-				data: {
-					accessKeyId: s3.accessKeyId,
-					secretAccessKey: s3.secretAccessKey,
-					region: 'other',
-					otherRegion: s3.region,
-					endpoint: s3.endpoint,
-					forcePathStyle: true,
-				},
+				data: megaS4CredentialFor(s3),
 			},
 		];
 		writeFileSync(join(work, 'credentials.json'), JSON.stringify(credentials));
