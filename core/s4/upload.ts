@@ -9,6 +9,7 @@
 import type { Readable } from 'node:stream';
 import { AbortMultipartUploadCommand, PutObjectCommand, UploadPartCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { abortableSleep } from '../retry-timing';
 import type { S4Client } from './client';
 import { S4AbortError, S4Error, S4InputError, mapS4Error } from './errors';
 import { validateBucketName, validateObjectKey } from './names';
@@ -89,18 +90,7 @@ export function planParts(size: number | undefined, requestedPartSize = DEFAULT_
 	return { partSize, partCount, lastPartSize: size - (partCount - 1) * partSize, multipart: true };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-	new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(new S4AbortError());
-		};
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+const sleep = (ms: number, signal?: AbortSignal) => abortableSleep(ms, signal, () => new S4AbortError());
 
 function isNoSuchUpload(error: unknown): boolean {
 	const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };

@@ -8,6 +8,7 @@
  * - ESID (-15): an optional hook re-logs in once, then the request is resent with the new session.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import { abortableSleep, equalJitterDelay } from '../../retry-timing';
 
 import {
 	MegaAbortError,
@@ -80,21 +81,7 @@ async function defaultHashcashSolver(header: string, signal?: AbortSignal): Prom
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) {
-			reject(new MegaAbortError('The MEGA request was aborted', signal.reason));
-			return;
-		}
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(new MegaAbortError('The MEGA request was aborted', signal?.reason));
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+	return abortableSleep(ms, signal, (reason) => new MegaAbortError('The MEGA request was aborted', reason));
 }
 
 interface AttemptResult {
@@ -238,9 +225,7 @@ export class MegaApiTransport {
 	}
 
 	private backoffDelay(retryIndex: number): number {
-		const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** retryIndex);
-		// "Equal jitter": half fixed, half random, so concurrent clients spread out but never retry instantly.
-		return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
+		return Math.round(equalJitterDelay(retryIndex, this.retry.baseDelayMs, this.retry.maxDelayMs, this.random));
 	}
 
 	/**

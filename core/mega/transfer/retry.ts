@@ -1,27 +1,13 @@
-/** Backoff shared by upload POSTs and download GETs: exponential with full jitter, capped, abortable. */
+/** Backoff shared by upload POSTs and download GETs: exponential with equal jitter, capped, abortable. */
+import { abortableSleep, equalJitterDelay } from '../../retry-timing';
 import { MegaAbortError, MegaError } from '../errors';
 
 export function backoffMs(attempt: number, baseMs = 200, capMs = 8_000): number {
-	const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-	return ceiling / 2 + Math.random() * (ceiling / 2);
+	return equalJitterDelay(attempt, baseMs, capMs);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) {
-			reject(abortError(signal));
-			return;
-		}
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(abortError(signal as AbortSignal));
-		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+	return abortableSleep(ms, signal, () => abortError(signal as AbortSignal));
 }
 
 export function abortError(signal: AbortSignal): Error {
