@@ -1,30 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { totp } from '../../core/mega/totp';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export class TotpSecretError extends Error {
-	constructor() {
-		super('TOTP secret must be base32 (A-Z, 2-7)');
-		this.name = 'TotpSecretError';
-	}
-}
-
-export function base32Decode(text: string): Buffer {
-	const clean = text.replace(/[\s=]/g, '').toUpperCase();
-	if (clean.length === 0 || /[^A-Z2-7]/.test(clean)) throw new TotpSecretError();
-	let bits = 0;
-	let value = 0;
-	const out: number[] = [];
-	for (const char of clean) {
-		value = (value << 5) | BASE32.indexOf(char);
-		bits += 5;
-		if (bits >= 8) {
-			out.push((value >>> (bits - 8)) & 0xff);
-			bits -= 8;
-		}
-	}
-	return Buffer.from(out);
-}
 
 export function base32Encode(data: Buffer): string {
 	let bits = 0;
@@ -46,15 +23,9 @@ export function randomTotpSecret(): string {
 	return base32Encode(randomBytes(20));
 }
 
-/** RFC 6238 code (HMAC-SHA1, 6 digits, 30-second steps), as authenticator apps compute it. */
+/** RFC 6238 code (HMAC-SHA1, 6 digits, 30-second steps), as authenticator apps compute it: the core's own TOTP. */
 export function totpCode(secretBase32: string, timeMs: number = Date.now()): string {
-	const key = base32Decode(secretBase32);
-	const counter = Buffer.alloc(8);
-	counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 1000 / 30)));
-	const mac = createHmac('sha1', key).update(counter).digest();
-	const offset = mac[mac.length - 1] & 0x0f;
-	const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-	return String(binary % 1_000_000).padStart(6, '0');
+	return totp(secretBase32, timeMs);
 }
 
 /** Accepts the current code and its neighbours (one step of clock skew either way). */
