@@ -4,30 +4,23 @@
  * is used instead of starting Ceph (the strict proxy still runs in-process in front of it).
  * A gateway that cannot start is a loud failure, never a skip.
  */
-import { startS3Sandbox, startStrictS4Proxy, type StrictS4Proxy } from '../../../sandbox/s3';
+import { startS3Sandbox, startStrictS4Proxy, type S3Sandbox } from '../../../sandbox/s3';
 import { createS4Client, destroyS4Client, type S4Client } from '../../../core/s4';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-export interface S4TestEnv {
-	/** The strict proxy: what tests and nodes talk to. */
-	endpoint: string;
-	gatewayEndpoint: string;
-	accessKeyId: string;
-	secretAccessKey: string;
-	region: string;
-	proxy: StrictS4Proxy;
+/** The sandbox (`endpoint` is the strict proxy: what tests and nodes talk to), plus a client and credential data. */
+export interface S4TestEnv extends S3Sandbox {
 	client: S4Client;
 	/** The `megaS4Api` credential data pointing at the proxy. */
 	credential: { accessKeyId: string; secretAccessKey: string; region: string; endpoint: string; forcePathStyle: boolean };
-	stop(): Promise<void>;
 }
 
 export const SANDBOX_START_TIMEOUT_MS = 240_000;
 
 export async function startS4TestEnv(): Promise<S4TestEnv> {
 	const external = process.env.S4_TEST_GATEWAY_ENDPOINT;
-	let base: { endpoint: string; gatewayEndpoint: string; accessKeyId: string; secretAccessKey: string; region: string; proxy: StrictS4Proxy; stop(): Promise<void> };
+	let base: S3Sandbox;
 	if (external) {
 		const accessKeyId = process.env.S4_TEST_ACCESS_KEY_ID;
 		const secretAccessKey = process.env.S4_TEST_SECRET_ACCESS_KEY;
