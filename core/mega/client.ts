@@ -9,6 +9,7 @@ import { MegaApiTransport, type MegaCommand, type RetryPolicy } from './api/tran
 import type { MegaChangeBatch } from './changes';
 import {
 	AesEcb,
+	AttributeDecryptError,
 	base64urlDecode,
 	base64urlEncode,
 	decryptAttributes,
@@ -713,12 +714,16 @@ export class MegaClient {
 	}
 }
 
+function linkKeyMismatch(): MegaLinkError {
+	return new MegaLinkError('The link key does not match this file (wrong or altered key)', 'ELINKKEY', 'Copy the whole link again, including the part after #.');
+}
+
 function decryptLinkAttributes(at: string | undefined, key: Buffer): Record<string, unknown> {
 	if (typeof at !== 'string') throw new MegaProtocolError('MEGA returned no attributes for the link');
 	try {
 		return decryptAttributes(base64urlDecode(at), key);
 	} catch {
-		throw new MegaLinkError('The link key does not match this file (wrong or altered key)', 'ELINKKEY', 'Copy the whole link again, including the part after #.');
+		throw linkKeyMismatch();
 	}
 }
 
@@ -806,8 +811,12 @@ export async function openPublicDownload(
 	const link = await resolveMegaLink(url, options.password);
 	const { gateway, password: _password, retry, childHandle, ...downloadOptions } = options;
 	if (link.kind === 'file') {
-		await publicFileInfo(url, options); // checks the key before any bytes move
-		return openDownload(publicTransport({ gateway, retry }), { ...downloadOptions, source: { publicHandle: link.handle }, key: link.key });
+		// openDownload's one `g` decrypts the attributes before any bytes move: a wrong key fails there.
+		try {
+			return await openDownload(publicTransport({ gateway, retry }), { ...downloadOptions, source: { publicHandle: link.handle }, key: link.key });
+		} catch (error) {
+			throw error instanceof AttributeDecryptError ? linkKeyMismatch() : linkNotFound(error);
+		}
 	}
 	const folder = await openPublicFolder(url, options);
 	const target = childHandle ?? link.childHandle;

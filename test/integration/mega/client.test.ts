@@ -333,6 +333,24 @@ describe('links', () => {
 		expect(Buffer.concat(chunks).toString()).toBe('added after the link');
 	});
 
+	it('downloads a file link with one g request; a wrong key or a removed link fails before any bytes', async () => {
+		const { client, email } = await freshClient();
+		const handle = await sandbox.client(email).upload('public.bin', Buffer.from('public bytes'));
+		const { url } = await client.createLink(handle);
+		sandbox.resetCounters();
+		const chunks: Buffer[] = [];
+		for await (const chunk of await openPublicDownload(url, { gateway: sandbox.gateway })) chunks.push(chunk as Buffer);
+		expect(Buffer.concat(chunks).toString()).toBe('public bytes');
+		expect(sandbox.counters().commands.g).toBe(1);
+
+		const wrongKey = url.replace(/#.*/, `#${randomBytes(32).toString('base64url')}`);
+		sandbox.resetCounters();
+		await expect(openPublicDownload(wrongKey, { gateway: sandbox.gateway })).rejects.toMatchObject({ code: 'ELINKKEY' });
+		expect(sandbox.counters().endpoints.download).toBe(0);
+		await client.removeLink(handle);
+		await expect(openPublicDownload(url, { gateway: sandbox.gateway })).rejects.toBeInstanceOf(MegaNotFoundError);
+	});
+
 	it('rejects malformed links, wrong keys and wrong passwords', async () => {
 		const { client, email } = await freshClient();
 		const handle = await sandbox.client(email).upload('secret.txt', Buffer.from('s'));
