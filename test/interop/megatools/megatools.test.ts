@@ -48,9 +48,13 @@ function sha256(data: Buffer): string {
 	return createHash('sha256').update(data).digest('hex');
 }
 
-/** The run must have succeeded; on failure the message carries megatools' own error output. */
+/**
+ * The run must have succeeded without a word on stderr (megatools warns there when it skips a node it cannot read,
+ * e.g. a key or attribute the sandbox got wrong); on failure the message carries megatools' own output.
+ */
 function succeeded(run: NamespaceRun): string {
 	if (run.code !== 0) throw new Error(`megatools exited with ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+	if (run.stderr.trim() !== '') throw new Error(`megatools succeeded but said on stderr: ${run.stderr.trim()}`);
 	return run.stdout.toString('utf8');
 }
 
@@ -214,6 +218,18 @@ describe('megatools against the sandbox', () => {
 		}
 		expect(env.exchanges.slice(before).filter((exchange) => /[?&]sid=/.test(exchange.path))).toEqual([]);
 
+		// `ls -e` exports every file it lists (one `l` each) and prints its link.
+		const links = Object.fromEntries(
+			(await megatools(V2, 'ls', ['-e', '/Root/Uploads'])).split('\n').filter((line) => line.startsWith('https://')).map((line) => {
+				const [link, path] = line.split(/ (?=\/)/);
+				return [path, link];
+			}),
+		);
+		expect(links['/Root/Uploads/five-mib-plus-3.bin']).toBe(legacyLink);
+		const oneByte = await localDir('dl-ls-e');
+		await megatools(undefined, 'dl', ['--no-progress', '--path', oneByte, links['/Root/Uploads/one-byte.bin']]);
+		expect(await readFile(join(oneByte, 'one-byte.bin'))).toEqual(UPLOADS[0].data);
+
 		// A folder link made by our core: dl fetches every file below it; a sub-folder handle after the key (legacy
 		// `#F!h!k!handle`, new `/folder/h#k/folder/handle`) narrows it to that sub-folder. (megatools 1.11 fails a
 		// legacy `#F!h!k` link WITHOUT the sub-folder part, "Node not found: ", after the same request and the same
@@ -221,10 +237,17 @@ describe('megatools against the sandbox', () => {
 		// empty handle. A client bug, not tested.)
 		const client = await coreClient(V2);
 		const folderLink = (await client.createLink('/Uploads')).url;
+		// Added after the link exists: our core sends the share key (`cr`), so the link opens it too.
+		const later = { name: 'added-after-the-link.txt', data: Buffer.from('shared later\n') };
+		await client.upload({ parent: '/Uploads', name: later.name, source: later.data });
 		const folder = /^https:\/\/mega\.nz\/folder\/([\w-]{8})#([\w-]{22})$/.exec(folderLink);
 		if (!folder) throw new Error(`unexpected folder link ${folderLink}`);
 		const inner = (await client.info(`/Uploads/${INNER.folder}`)).handle;
-		const everything = { ...Object.fromEntries(UPLOADS.map(({ name, data }) => [name, sha256(data)])), [`${INNER.folder}/${INNER.name}`]: sha256(INNER.data) };
+		const everything = {
+			...Object.fromEntries(UPLOADS.map(({ name, data }) => [name, sha256(data)])),
+			[`${INNER.folder}/${INNER.name}`]: sha256(INNER.data),
+			[later.name]: sha256(later.data),
+		};
 		const innerOnly = { [INNER.name]: sha256(INNER.data) };
 		const folderLinks: [string, Record<string, string>][] = [
 			[folderLink, everything],
@@ -267,6 +290,7 @@ describe('megatools against the sandbox', () => {
 		await megatools(V2, 'copy', ['--no-progress', '--download', '--local', down, '--remote', '/Root/Tree']);
 		expect(await localTree(down)).toEqual(await localTree(tree));
 
+		const removedLink = (await megatools(V2, 'export', ['/Root/Tree/sub/b.bin'])).trim().split(/\s+/)[0];
 		await megatools(V2, 'rm', ['/Root/Tree/sub/b.bin', '/Root/Tree/sub/deeper']);
 		expect(parseLongListing(await megatools(V2, 'ls', ['-l', '-R', '/Root/Tree'])).map(({ path }) => path).sort()).toEqual([
 			'/Root/Tree',
@@ -276,6 +300,10 @@ describe('megatools against the sandbox', () => {
 		const removed = await env.megatools(V2, 'rm', ['/Root/Tree/sub/b.bin']);
 		expect(removed.code).not.toBe(0);
 		expect(removed.stderr).toMatch(/not found/i);
+		// The link of a removed file is gone: MEGA answers its `g` with ENOENT.
+		const gone = await env.megatools(undefined, 'dl', ['--no-progress', '--path', await localDir('dl-removed'), removedLink]);
+		expect(gone.code).not.toBe(0);
+		expect(gone.stderr).toMatch(/'g' failed[\s\S]*ENOENT/);
 		const after = await coreClient(V2);
 		expect((await after.list('/Tree', { recursive: true })).map((node) => node.path).sort()).toEqual(['/Tree/a.txt', '/Tree/sub']);
 		expect((await after.listRubbishBin({ recursive: true })).map((node) => node.name)).not.toContain('b.bin');
@@ -307,7 +335,7 @@ describe('megatools against the sandbox', () => {
 		expect(sha256(await readFile(join(target, 'from-core.bin')))).toBe(sha256(fromCore));
 	});
 
-	it('made only requests the sandbox accepted, all to the API name (the wrong password excepted)', () => {
+	it('made only requests the sandbox accepted, all to the API name (but the two refusals the tests provoked)', () => {
 		expect(env.exchanges.length).toBeGreaterThan(20);
 		expect([...new Set(env.exchanges.map((exchange) => exchange.host))]).toEqual(MEGA_API_HOSTS);
 		const refused = env.exchanges.flatMap((exchange): { status?: number; error?: number; commands: (string | undefined)[] }[] => {
@@ -318,7 +346,10 @@ describe('megatools against the sandbox', () => {
 			if (!Array.isArray(reply)) return [];
 			return reply.flatMap((result: unknown, index) => (typeof result === 'number' && result < 0 ? [{ error: result, commands: [commands[index]?.a] }] : []));
 		});
-		// The wrong-password login: us0 answers the salt (v2), then `us` fails with ENOENT (-9), as MEGA does.
-		expect(refused).toEqual([{ error: -9, commands: ['us'] }]);
+		// The wrong password (us0 answers the salt, `us` fails) and the link of a removed file (`g`): ENOENT, as MEGA.
+		expect(refused).toEqual([
+			{ error: -9, commands: ['us'] },
+			{ error: -9, commands: ['g'] },
+		]);
 	});
 });
