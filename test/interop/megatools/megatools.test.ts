@@ -84,6 +84,15 @@ function parseDf(output: string): { total: number; used: number; free: number } 
 	return { total: value('Total'), used: value('Used'), free: value('Free') };
 }
 
+/** JSON.parse without an error message that quotes the text (which may hold a session id). */
+function parseQuietly(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Relative path → sha256 of every file under `dir` (and "dir" for each folder). */
 async function localTree(dir: string): Promise<Record<string, string>> {
 	const tree: Record<string, string> = {};
@@ -341,12 +350,14 @@ describe('megatools against the sandbox', () => {
 		expect(env.exchanges.length).toBeGreaterThan(20);
 		expect([...new Set(env.exchanges.map((exchange) => exchange.host))]).toEqual(MEGA_API_HOSTS);
 		const refused = env.exchanges.flatMap((exchange): { status?: number; error?: number; commands: (string | undefined)[] }[] => {
-			const commands = JSON.parse(exchange.requestBody || '[]') as { a?: string }[];
-			const reply = JSON.parse(exchange.responseBody || 'null') as unknown;
-			if (exchange.status !== 200) return [{ status: exchange.status, commands: commands.map((command) => command.a) }];
-			if (typeof reply === 'number' && reply < 0) return [{ error: reply, commands: commands.map((command) => command.a) }];
-			if (!Array.isArray(reply)) return [];
-			return reply.flatMap((result: unknown, index) => (typeof result === 'number' && result < 0 ? [{ error: result, commands: [commands[index]?.a] }] : []));
+			// Bodies carry login hashes and session ids: a failure here names commands and numbers only.
+			const commands = parseQuietly(exchange.requestBody);
+			const reply = parseQuietly(exchange.responseBody);
+			if (!Array.isArray(commands)) return [{ status: exchange.status, commands: ['(not a JSON array of commands)'] }];
+			if (exchange.status !== 200) return [{ status: exchange.status, commands: commands.map((command: { a?: string }) => command.a) }];
+			if (typeof reply === 'number' && reply < 0) return [{ error: reply, commands: commands.map((command: { a?: string }) => command.a) }];
+			if (!Array.isArray(reply)) return [{ status: exchange.status, commands: ['(reply neither a JSON array nor an error number)'] }];
+			return reply.flatMap((result: unknown, index) => (typeof result === 'number' && result < 0 ? [{ error: result, commands: [(commands[index] as { a?: string } | undefined)?.a] }] : []));
 		});
 		// The wrong password (us0 answers the salt, `us` fails) and the link of a removed file (`g`): ENOENT, as MEGA.
 		expect(refused).toEqual([
