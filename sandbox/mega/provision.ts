@@ -196,7 +196,7 @@ class ProvisionedClient implements SandboxClient {
 		const key = randomBytes(16);
 		const nonce = randomBytes(8);
 		const nodeKey = packNodeKey(key, nonce, metaMac(key, nonce, data));
-		await this.call({ a: 'u', s: data.length, ssl: 0 });
+		await this.call({ a: 'u', s: data.length, ssl: 0, v: 2 });
 		const token = await this.server.state.transfers.storeCiphertext(this.account.userHandle, ctrAt(key, nonce, 0, data));
 		const mtime = opts.mtime ?? Math.floor(Date.now() / 1000);
 		const attributes = encryptAttributes({ n: name, c: fingerprint(data, mtime) }, nodeKey);

@@ -57,7 +57,8 @@ function planNode(ctx: CommandContext, account: AccountRecord, entry: Record<str
 		node.fa = node.fa ?? source.fa;
 		return { node, blob: { id: source.blobId } };
 	}
-	if (clientHandle && clientHandle.length === 48) {
+	// A finished upload: the completion token as it was issued (48 = base64url of a binary token, 36 = a text token).
+	if (clientHandle && (clientHandle.length === 48 || clientHandle.length === 36)) {
 		const completion = ctx.state.transfers.peekCompletion(clientHandle, account.userHandle);
 		if (!completion) throw new ApiError(ENOENT);
 		node.s = completion.size;
