@@ -188,8 +188,16 @@ export class MegaSandboxServer implements MegaSandbox {
 		const account = this.state.store.accounts.get(this.userHandleOf(email));
 		if (!account) return;
 		if (quota.storageBytes !== undefined) account.storageMax = quota.storageBytes;
-		if (quota.transferBytes !== undefined) account.transferMax = quota.transferBytes;
+		if (quota.transferBytes !== undefined) {
+			account.transferMax = quota.transferBytes;
+			account.transferQuotaFixed = true;
+		}
 		if (quota.transferResetSeconds !== undefined) account.transferResetSeconds = quota.transferResetSeconds;
+	}
+
+	setFileVersioning(email: string, enabled: boolean): void {
+		const account = this.state.store.accounts.get(this.userHandleOf(email));
+		if (account) account.fileVersioning = enabled;
 	}
 
 	currentSn(email: string): string {

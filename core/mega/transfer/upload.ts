@@ -201,6 +201,9 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 			};
 			if (outcome === 'versioned' && previousHandle) newNode.ov = previousHandle;
 			const command: Record<string, unknown> = { a: 'p', t: options.parentHandle, n: [newNode], ...options.putNodeExtras?.(nodeKey) };
+			// `vb: 1` keeps the old file as a version whatever the account's versioning setting (with it off, `ov`
+			// alone replaces the old file); MEGA's SDK sends `vb` with `ov` the same way.
+			if (newNode.ov) command.vb = 1;
 			const tag = api.nextRequestTag?.();
 			if (tag) command.i = tag;
 			const reply = await api.request<{ f?: Array<Record<string, unknown>> }>(command, { signal: options.signal });
