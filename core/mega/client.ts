@@ -13,8 +13,10 @@ import {
 	base64urlDecode,
 	base64urlEncode,
 	decryptAttributes,
+	decryptKey,
 	encryptAttributes,
 	encryptKey,
+	handleAuthText,
 } from './crypto';
 import {
 	MegaAmbiguousPathError,
@@ -24,6 +26,7 @@ import {
 	MegaLinkError,
 	MegaNotFoundError,
 	MegaProtocolError,
+	MegaShareKeyUnknownError,
 } from './errors';
 import { encryptPasswordLink, formatFileLink, formatFolderLink, resolveMegaLink, type ParsedMegaLink } from './links';
 import { openSession, type MegaAccountSession, type MegaCredentials } from './session';
@@ -76,8 +79,10 @@ export interface MegaSearchQuery {
 export interface MegaQuota {
 	storageUsed: number;
 	storageMax: number;
+	/** Transfer used: own and served to others, committed (`caxfer`, `csxfer`) and not yet committed (`tua`, `tuo`). */
 	transferUsed: number;
-	transferMax: number;
+	/** The fixed transfer quota (`mxfer`); null when MEGA reports none (free accounts have a dynamic, unreported limit). */
+	transferMax: number | null;
 	proLevel: number;
 }
 
@@ -102,10 +107,6 @@ const liveTrees = new Map<string, LiveMegaTree>();
 function globToRegExp(glob: string): RegExp {
 	const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
 	return new RegExp(`^${escaped}$`, 'i');
-}
-
-function handleAuth(masterKey: Buffer, handle: string): string {
-	return base64urlEncode(new AesEcb(masterKey).encrypt(Buffer.from(handle + handle, 'ascii')));
 }
 
 export class MegaClient {
@@ -252,6 +253,15 @@ export class MegaClient {
 		return [shares, nodes.map((node) => node.handle), triples];
 	}
 
+	/** `cr` for one share whose key is not (yet) in the tree: a share being created. */
+	private cryptoRequestWith(shareKey: Buffer, shares: [string], nodes: Array<{ handle: string; key: Buffer }>): unknown[] | undefined {
+		if (nodes.length === 0) return undefined;
+		const cipher = new AesEcb(shareKey);
+		const triples: unknown[] = [];
+		nodes.forEach((node, nodeIndex) => triples.push(0, nodeIndex, base64urlEncode(cipher.encrypt(node.key))));
+		return [shares, nodes.map((node) => node.handle), triples];
+	}
+
 	private async mutate(commands: MegaCommand[], signal?: AbortSignal): Promise<unknown[]> {
 		for (const command of commands) command.i = this.api.nextRequestTag();
 		const results = commands.length === 1 ? [await this.api.request(commands[0], { signal })] : await this.api.batch(commands, { signal });
@@ -330,8 +340,8 @@ export class MegaClient {
 		return {
 			storageUsed: number(reply.cstrg),
 			storageMax: number(reply.mstrg),
-			transferUsed: number(reply.caxfer) + number(reply.csxfer),
-			transferMax: number(reply.mxfer),
+			transferUsed: number(reply.caxfer) + number(reply.csxfer) + number(reply.tua) + number(reply.tuo),
+			transferMax: typeof reply.mxfer === 'number' ? reply.mxfer : null,
 			proLevel: number(reply.utype),
 		};
 	}
@@ -569,24 +579,9 @@ export class MegaClient {
 			if (!tree.publicHandles.has(entry.h)) await this.mutate([{ a: 'l', n: entry.h }], options.signal);
 		} else {
 			let shareKey = tree.shareKeys.get(entry.h);
-			const commands: MegaCommand[] = [];
-			if (!shareKey || !tree.exportedFolders.has(entry.h)) {
-				shareKey = shareKey ?? randomBytes(16);
-				const nodes = [entry, ...tree.descendants(entry.h)]
-					.map((node) => ({ handle: node.h, key: tree.keyOf(node) }))
-					.filter((node): node is { handle: string; key: Buffer } => node.key !== null);
-				tree.shareKeys.set(entry.h, shareKey);
-				commands.push({
-					a: 's2',
-					n: entry.h,
-					s: [{ u: 'EXP', r: 0 }],
-					ok: base64urlEncode(encryptKey(this.masterKey, shareKey)),
-					ha: handleAuth(this.masterKey, entry.h),
-					cr: this.cryptoRequest(tree, [entry.h], nodes),
-				});
-			}
-			if (!tree.publicHandles.has(entry.h)) commands.push({ a: 'l', n: entry.h });
-			if (commands.length > 0) await this.mutate(commands, options.signal);
+			if (!shareKey && tree.sharesWithUnknownKey.has(entry.h)) throw new MegaShareKeyUnknownError(entry.h, tree.pathOf(entry));
+			if (!shareKey || !tree.exportedFolders.has(entry.h)) shareKey = await this.exportFolder(tree, entry, shareKey ?? randomBytes(16), options.signal);
+			if (!tree.publicHandles.has(entry.h)) await this.mutate([{ a: 'l', n: entry.h }], options.signal);
 			key = shareKey;
 		}
 		const ph = tree.publicHandles.get(entry.h);
@@ -600,13 +595,52 @@ export class MegaClient {
 		return { url, node: this.toNode(tree, entry.h) };
 	}
 
+	/**
+	 * Shares a folder to `EXP` under `proposed` (with `cr` keys for its subtree) and returns the key it is shared
+	 * under. MEGA keeps an existing share key: a reply carrying `ok` means the folder is already shared under that
+	 * key, so the share is sent again with it (as MEGA's SDK does). The key is trusted only once MEGA confirmed it.
+	 */
+	private async exportFolder(tree: MegaTree, entry: TreeEntry, proposed: Buffer, signal?: AbortSignal): Promise<Buffer> {
+		let shareKey = proposed;
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const nodes = [entry, ...tree.descendants(entry.h)]
+				.map((node) => ({ handle: node.h, key: tree.keyOf(node) }))
+				.filter((node): node is { handle: string; key: Buffer } => node.key !== null);
+			const cr = this.cryptoRequestWith(shareKey, [entry.h], nodes);
+			const [reply] = await this.mutate(
+				[{ a: 's2', n: entry.h, s: [{ u: 'EXP', r: 0 }], ok: base64urlEncode(encryptKey(this.masterKey, shareKey)), ha: handleAuthText(this.masterKey, entry.h), cr }],
+				signal,
+			);
+			const held = (reply as { ok?: unknown } | null)?.ok;
+			if (held === undefined) {
+				tree.shareKeys.set(entry.h, shareKey);
+				tree.sharesWithUnknownKey.delete(entry.h);
+				return shareKey;
+			}
+			// Already shared under another key. An all-zero `ok` is the dummy of MEGA's apps: the real key is unknown.
+			const wrapped = typeof held === 'string' ? base64urlDecode(held) : Buffer.alloc(0);
+			if (wrapped.length !== 16 || wrapped.every((byte) => byte === 0)) {
+				tree.sharesWithUnknownKey.add(entry.h);
+				throw new MegaShareKeyUnknownError(entry.h, tree.pathOf(entry));
+			}
+			shareKey = decryptKey(this.masterKey, wrapped);
+		}
+		throw new MegaProtocolError('MEGA kept answering the folder share with a different share key');
+	}
+
 	async removeLink(ref: NodeRef, options: OperationOptions = {}): Promise<MegaNode> {
 		const tree = await this.tree(options);
 		const entry = this.resolve(tree, ref);
 		if (entry.t === 0) {
 			if (tree.publicHandles.has(entry.h)) await this.mutate([{ a: 'l', n: entry.h, d: 1 }], options.signal);
 		} else if (tree.exportedFolders.has(entry.h) || tree.publicHandles.has(entry.h)) {
-			await this.mutate([{ a: 's2', n: entry.h, s: [{ u: 'EXP', r: '' }] }], options.signal);
+			// As MEGA's SDK: delete the public handle, then the export (which MEGA need not confirm with a `ph d:1`).
+			const commands: MegaCommand[] = [];
+			if (tree.publicHandles.has(entry.h)) commands.push({ a: 'l', n: entry.h, d: 1 });
+			if (tree.exportedFolders.has(entry.h)) commands.push({ a: 's2', n: entry.h, s: [{ u: 'EXP', r: '' }] });
+			await this.mutate(commands, options.signal);
+			tree.publicHandles.delete(entry.h);
+			tree.exportedFolders.delete(entry.h);
 		}
 		return this.toNode(tree, entry.h);
 	}

@@ -310,3 +310,22 @@ export class MegaProtocolError extends MegaError {
 		super(message, { code: 'EPROTOCOL', cause: 'temporarily-unavailable', retryable });
 	}
 }
+
+/**
+ * An own shared folder whose share key this client cannot know: MEGA's apps write a dummy zero `ok`/`ha` and keep
+ * the real key in the account's `^!keys` attribute. A link or a `cr` made with any other key would not open its files.
+ */
+export class MegaShareKeyUnknownError extends MegaError {
+	readonly handle: string;
+	constructor(handle: string, path: string) {
+		super(
+			`The folder "${path}" is already shared by a MEGA app, which keeps its share key where this client cannot read it, so a link to it cannot be made here`,
+			{
+				code: 'ESHAREKEY',
+				cause: 'conflict',
+				hint: 'Copy the folder link in the MEGA app or on mega.nz, or stop sharing the folder there and create the link here again.',
+			},
+		);
+		this.handle = handle;
+	}
+}

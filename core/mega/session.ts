@@ -96,6 +96,9 @@ function loginErrorFrom(error: unknown, usedMfa: boolean): unknown {
 	switch (error.errno) {
 		case -9:
 			return new MegaLoginError('Wrong email or password for MEGA', 'ECREDENTIALS', 'Check the email address and the password.', -9);
+		case -5:
+			// MEGA answers a wrong 2FA code with -5 (EFAILED); -26 means a code is required.
+			return usedMfa ? new MegaLoginError('MEGA rejected the two-factor (2FA) code', 'EMFAINVALID', 'Check the TOTP secret or enter a current code.', -5) : error;
 		case -26:
 			return usedMfa
 				? new MegaLoginError('MEGA rejected the two-factor (2FA) code', 'EMFAINVALID', 'Check the TOTP secret or enter a current code.', -26)

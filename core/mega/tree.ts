@@ -13,6 +13,7 @@ import {
 	fingerprintMtime,
 	rsaDecrypt,
 	tryDecryptAttributes,
+	unwrapOwnerShareKey,
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
@@ -110,6 +111,11 @@ export class MegaTree {
 	private readonly children = new Map<string, Set<string>>();
 	/** Folder handle → share key, for own exported folders (and the root of a folder link). */
 	readonly shareKeys = new Map<string, Buffer>();
+	/**
+	 * Own shared folders whose `ok` entry does not verify (`ha` ≠ ECB(master, h‖h)): MEGA's apps write a dummy zero
+	 * `ok`/`ha` and keep the real key in `^!keys`. Their key is unknown here: no link, no `cr`, no new key over it.
+	 */
+	readonly sharesWithUnknownKey = new Set<string>();
 	readonly exportedFolders = new Set<string>();
 	/** Node handle → public handle, for exported nodes. */
 	readonly publicHandles = new Map<string, string>();
@@ -132,6 +138,7 @@ export class MegaTree {
 		this.nodes.clear();
 		this.children.clear();
 		this.shareKeys.clear();
+		this.sharesWithUnknownKey.clear();
 		this.exportedFolders.clear();
 		this.publicHandles.clear();
 		this.rootHandle = '';
@@ -142,10 +149,7 @@ export class MegaTree {
 			this.rootHandle = all[0].h;
 			this.shareKeys.set(this.rootHandle, this.options.folderLinkKey as Buffer);
 		}
-		for (const share of reply.ok ?? []) {
-			const key = this.unwrapWithMaster(share.k);
-			if (key && key.length === 16) this.shareKeys.set(share.h, key);
-		}
+		for (const share of reply.ok ?? []) this.learnShareKey(share.h, share.k, share.ha);
 		for (const share of reply.s ?? []) {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
@@ -161,14 +165,15 @@ export class MegaTree {
 		this.sn = reply.sn ?? '';
 	}
 
-	private unwrapWithMaster(text: string): Buffer | undefined {
-		if (!this.masterCipher) return undefined;
-		try {
-			const data = base64urlDecode(text);
-			if (data.length === 0 || data.length % 16 !== 0) return undefined;
-			return this.masterCipher.decrypt(data);
-		} catch {
-			return undefined;
+	/** An owner `ok`/`ha` pair (from `f` or an `s`/`s2` packet): kept only when `ha` proves it (see sharesWithUnknownKey). */
+	private learnShareKey(handle: string, ok: unknown, ha: unknown): void {
+		if (!this.masterCipher || this.shareKeys.has(handle)) return;
+		const key = unwrapOwnerShareKey(this.masterCipher, handle, ok, ha);
+		if (key) {
+			this.shareKeys.set(handle, key);
+			this.sharesWithUnknownKey.delete(handle);
+		} else {
+			this.sharesWithUnknownKey.add(handle);
 		}
 	}
 
@@ -530,6 +535,8 @@ export class MegaTree {
 	applyPackets(packets: Array<Record<string, unknown>>, sn: string, isOwn: (i: unknown) => boolean, mutate = true): MegaChangeEvent[] {
 		const events: MegaChangeEvent[] = [];
 		const pendingMoves = new Map<string, { previous: MegaChangePrevious; own: boolean }>();
+		// Links reported removed in this batch (a `ph d:1` and the removal of the export may both say so).
+		const unlinked = new Set<string>();
 		for (const packet of packets) {
 			const own = isOwn(packet.i);
 			switch (packet.a) {
@@ -639,6 +646,8 @@ export class MegaTree {
 						if (deleted) this.publicHandles.delete(handle);
 						else if (typeof packet.ph === 'string') this.publicHandles.set(handle, packet.ph);
 					}
+					if (deleted) unlinked.add(handle);
+					else unlinked.delete(handle);
 					const entry = this.nodes.get(handle);
 					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
 					break;
@@ -646,15 +655,22 @@ export class MegaTree {
 				case 's':
 				case 's2': {
 					const handle = String(packet.n ?? '');
-					if (!mutate || packet.u !== 'EXP') break;
+					if (packet.u !== 'EXP') break;
 					if (packet.r === undefined || packet.r === '') {
-						this.exportedFolders.delete(handle);
-					} else {
-						this.exportedFolders.add(handle);
-						if (typeof packet.ok === 'string' && !this.shareKeys.has(handle)) {
-							const key = this.unwrapWithMaster(packet.ok);
-							if (key && key.length === 16) this.shareKeys.set(handle, key);
+						// Removing the export also removes the folder's link; MEGA need not send a `ph d:1` for it.
+						const hadLink = this.publicHandles.has(handle) && !unlinked.has(handle);
+						if (mutate) {
+							this.exportedFolders.delete(handle);
+							this.publicHandles.delete(handle);
 						}
+						if (hadLink) {
+							unlinked.add(handle);
+							const entry = this.nodes.get(handle);
+							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
+						}
+					} else if (mutate) {
+						this.exportedFolders.add(handle);
+						if (packet.ok !== undefined) this.learnShareKey(handle, packet.ok, packet.ha);
 					}
 					break;
 				}

@@ -96,6 +96,12 @@ export async function handleControl(sandbox: MegaSandboxServer, req: IncomingMes
 				sandbox.setQuota(email, { storageBytes: numberOf('storageBytes'), transferBytes: numberOf('transferBytes'), transferResetSeconds: numberOf('transferResetSeconds') });
 				return reply({});
 			}
+			case 'versioning': {
+				const email = requiredString(body?.email, 'email');
+				if (typeof body?.enabled !== 'boolean') throw new SandboxHttpError(400, 'enabled must be true or false');
+				sandbox.setFileVersioning(email, body.enabled);
+				return reply({});
+			}
 			case 'client':
 				return reply(await runClientOperation(sandbox, body ?? {}));
 			default:
@@ -128,7 +134,12 @@ async function runClientOperation(sandbox: MegaSandboxServer, body: Record<strin
 			return {};
 		case 'list':
 			return { nodes: await client.list() };
+		case 'exportFolder': {
+			const ownerKey = optionalString(body.ownerKey, 'ownerKey');
+			if (ownerKey !== undefined && ownerKey !== 'dummy' && ownerKey !== 'real') throw new SandboxHttpError(400, "ownerKey must be 'dummy' or 'real'");
+			return await client.exportFolder(requiredString(body.handle, 'handle'), { ownerKey });
+		}
 		default:
-			throw new SandboxHttpError(400, "op must be one of 'mkdir', 'upload', 'rename', 'move', 'remove', 'list'");
+			throw new SandboxHttpError(400, "op must be one of 'mkdir', 'upload', 'rename', 'move', 'remove', 'list', 'exportFolder'");
 	}
 }

@@ -94,6 +94,8 @@ export class Provisioner {
 			name: options.name ?? email.split('@')[0],
 			storageMax: options.storageBytes ?? 20 * GiB,
 			transferMax: options.transferBytes ?? 10 * TiB,
+			transferQuotaFixed: options.transferBytes !== undefined,
+			fileVersioning: options.fileVersioning ?? true,
 			transferResetSeconds: 3600,
 		});
 		state.feed.open(record.userHandle);
@@ -135,6 +137,15 @@ export class Provisioner {
 	}
 }
 
+/**
+ * Share keys the provisioning clients know without the server: a stand-in for the `^!keys` user attribute where MEGA's
+ * apps keep them (they send the server only a dummy zero `ok`/`ha`). Client-side knowledge, like the master key.
+ */
+const appShareKeys = new WeakMap<SandboxAccount, Map<string, Buffer>>();
+
+/** All-zero `ok` and `ha` (16 bytes each), what MEGA's SDK and web client send since the `^!keys` key manager. */
+const DUMMY_OWNER_KEY = b64(Buffer.alloc(16));
+
 /** "Another client" of an account: real commands through the server's handlers, crypto done on this side. */
 class ProvisionedClient implements SandboxClient {
 	private readonly session: SessionRecord;
@@ -173,14 +184,50 @@ class ProvisionedClient implements SandboxClient {
 		const shareKeys: Buffer[] = [];
 		for (const handle of store.ancestry(parent)) {
 			const share = store.shares.get(handle);
-			if (!share?.ok || share.owner !== this.account.userHandle) continue;
+			if (!share || share.owner !== this.account.userHandle) continue;
+			const key = this.shareKey(handle, share.ok, share.ha);
+			if (!key) continue;
 			shares.push(handle);
-			shareKeys.push(decryptKey(this.account.masterKey, unb64(share.ok)));
+			shareKeys.push(key);
 		}
 		if (shares.length === 0) return undefined;
 		const triples: unknown[] = [];
 		shareKeys.forEach((shareKey, si) => nodes.forEach((node, ni) => triples.push(si, ni, b64(encryptKey(shareKey, node.key)))));
 		return [shares, nodes.map((n) => n.listed), triples];
+	}
+
+	/** The share key of an own shared folder: from the app key store, else from an `ok` whose `ha` verifies. */
+	private shareKey(handle: string, ok: string | undefined, ha: string | undefined): Buffer | undefined {
+		const known = appShareKeys.get(this.account)?.get(handle);
+		if (known) return known;
+		if (!ok || !ha || !unb64(ha).equals(this.master.encrypt(Buffer.from(handle + handle, 'ascii')))) return undefined;
+		return decryptKey(this.account.masterKey, unb64(ok));
+	}
+
+	/**
+	 * Exports a folder and makes its link. `ownerKey: 'dummy'` (the default) does it the way MEGA's apps do today:
+	 * `s2` with an all-zero `ok`/`ha`, the real share key kept client-side (`^!keys`); `'real'` sends the wrapped key
+	 * and its `ha` as megajs does. Either way the `cr` keys make the subtree readable through the link.
+	 */
+	async exportFolder(handle: string, opts: { ownerKey?: 'dummy' | 'real' } = {}): Promise<{ publicHandle: string; url: string }> {
+		const store = this.server.state.store;
+		const folder = store.nodes.get(handle);
+		if (!folder || folder.t !== FOLDER) throw new SandboxClientError('s2', -9);
+		const existing = store.shares.get(handle);
+		const shareKey = (existing && this.shareKey(handle, existing.ok, existing.ha)) ?? randomBytes(16);
+		const nodes = store.subtree(handle).map((node) => ({ listed: node.h, key: this.nodeKey(node.h) }));
+		const triples: unknown[] = [];
+		nodes.forEach((node, index) => triples.push(0, index, b64(encryptKey(shareKey, node.key))));
+		const dummy = (opts.ownerKey ?? 'dummy') === 'dummy';
+		const ok = dummy ? DUMMY_OWNER_KEY : b64(this.master.encrypt(shareKey));
+		const ha = dummy ? DUMMY_OWNER_KEY : b64(this.master.encrypt(Buffer.from(handle + handle, 'ascii')));
+		const reply = await this.call<unknown>({ a: 's2', n: handle, s: [{ u: 'EXP', r: 0 }], ok, ha, cr: [[handle], nodes.map((node) => node.listed), triples], i: this.requestTag() });
+		if (reply !== 0) throw new SandboxClientError('s2 (already shared under another key)', -14);
+		let keys = appShareKeys.get(this.account);
+		if (!keys) appShareKeys.set(this.account, (keys = new Map()));
+		keys.set(handle, shareKey);
+		const publicHandle = await this.call<string>({ a: 'l', n: handle, i: this.requestTag() });
+		return { publicHandle, url: `https://mega.nz/folder/${publicHandle}#${b64(shareKey)}` };
 	}
 
 	async mkdir(name: string, parent = this.account.rootHandle): Promise<string> {
@@ -196,7 +243,7 @@ class ProvisionedClient implements SandboxClient {
 		const key = randomBytes(16);
 		const nonce = randomBytes(8);
 		const nodeKey = packNodeKey(key, nonce, metaMac(key, nonce, data));
-		await this.call({ a: 'u', s: data.length, ssl: 0 });
+		await this.call({ a: 'u', s: data.length, ssl: 0, v: 2 });
 		const token = await this.server.state.transfers.storeCiphertext(this.account.userHandle, ctrAt(key, nonce, 0, data));
 		const mtime = opts.mtime ?? Math.floor(Date.now() / 1000);
 		const attributes = encryptAttributes({ n: name, c: fingerprint(data, mtime) }, nodeKey);

@@ -188,8 +188,16 @@ export class MegaSandboxServer implements MegaSandbox {
 		const account = this.state.store.accounts.get(this.userHandleOf(email));
 		if (!account) return;
 		if (quota.storageBytes !== undefined) account.storageMax = quota.storageBytes;
-		if (quota.transferBytes !== undefined) account.transferMax = quota.transferBytes;
+		if (quota.transferBytes !== undefined) {
+			account.transferMax = quota.transferBytes;
+			account.transferQuotaFixed = true;
+		}
 		if (quota.transferResetSeconds !== undefined) account.transferResetSeconds = quota.transferResetSeconds;
+	}
+
+	setFileVersioning(email: string, enabled: boolean): void {
+		const account = this.state.store.accounts.get(this.userHandleOf(email));
+		if (account) account.fileVersioning = enabled;
 	}
 
 	currentSn(email: string): string {
@@ -249,7 +257,7 @@ export class MegaSandboxServer implements MegaSandbox {
 			return handleControl(this, req, res, path.slice(this.controlPath.length).replace(/^\/+/, ''));
 		}
 		if (path === '/cs') return this.handleCs(req, res, url.searchParams);
-		if (path === '/sc' || path === '/wsc') return this.handleSc(req, res, url.searchParams);
+		if (path === '/sc' || path === '/wsc') return this.handleSc(req, res, url.searchParams, path === '/wsc');
 		let match = /^\/wsc\/([A-Za-z0-9_-]+)$/.exec(path);
 		if (match) return this.handleWait(req, res, match[1], url.searchParams);
 		match = /^\/ul\/([A-Za-z0-9_-]+)\/([^/]*)$/.exec(path);
@@ -442,7 +450,12 @@ export class MegaSandboxServer implements MegaSandbox {
 		return valid;
 	}
 
-	private async handleSc(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+	/**
+	 * `sc?sn=` (legacy) and `wsc?sn=` (the SDK's and the web client's): packets since `sn`, or a wait URL when there is
+	 * nothing new. Only `wsc` adds `sn` to the wait reply; a legacy `sc` answers `{w}` alone (megajs `pull`, go-mega
+	 * `pollEvents` and the web client's `sc_residue` keep their current `sn` then).
+	 */
+	private async handleSc(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, withSn: boolean): Promise<void> {
 		this.state.counters.endpoints.sc++;
 		req.resume();
 		const session = this.sessionFrom(query);
@@ -465,7 +478,9 @@ export class MegaSandboxServer implements MegaSandbox {
 			const oldest = this.waitTickets.keys().next().value;
 			if (oldest !== undefined) this.waitTickets.delete(oldest);
 		}
-		this.sendRaw(res, 200, JSON.stringify({ w: `${this.state.gateway}wsc/${token}`, sn: encodeSn(decodeSn(sn) ?? 0n) }), {}, decision);
+		const wait: Record<string, string> = { w: `${this.state.gateway}wsc/${token}` };
+		if (withSn) wait.sn = encodeSn(decodeSn(sn) ?? 0n);
+		this.sendRaw(res, 200, JSON.stringify(wait), {}, decision);
 	}
 
 	/** The wait URL: blocks until the account's feed grows past the polled `sn`, or the wait timeout passes. */

@@ -34,7 +34,14 @@ export interface AccountRecord {
 	inboxHandle: string;
 	rubbishHandle: string;
 	storageMax: number;
+	/**
+	 * The transfer limit enforced on downloads. MEGA reports a fixed one (`mxfer` in `uq`) only for accounts that have
+	 * one (Pro); a free account's limit is dynamic and unreported: `transferQuotaFixed` says which.
+	 */
 	transferMax: number;
+	transferQuotaFixed: boolean;
+	/** The account's file-versioning setting (MEGA: on unless disabled); `p` with `ov` and no `vb` follows it. */
+	fileVersioning: boolean;
 	transferUsed: number;
 	transferResetSeconds: number;
 	storageUsed: number;

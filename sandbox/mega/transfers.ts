@@ -9,8 +9,16 @@ import { destroyAfterFlush, throttle, type FaultDecision } from './faults';
 import type { Store } from './store';
 import { b64, randomToken, unb64 } from './util';
 
+/**
+ * The completion token's form, fixed by the `u` request that made the upload URL: `v` >= 2 → 36 binary bytes ending
+ * in 0x01 (sent to `p` as base64url, 48 characters); no `v` → base64 text of 27 bytes (36 characters), which the
+ * client passes to `p` verbatim (mega.py, go-mega/rclone). `p` accepts each form only as it was issued.
+ */
+export type CompletionTokenForm = 'binary' | 'text';
+
 interface UploadSession {
 	token: string;
+	tokenForm: CompletionTokenForm;
 	userHandle: string;
 	size: number;
 	blobId: string;
@@ -21,6 +29,7 @@ interface UploadSession {
 }
 
 export interface CompletionRecord {
+	form: CompletionTokenForm;
 	blobId: string;
 	size: number;
 	userHandle: string;
@@ -79,10 +88,10 @@ export class TransferRegistry {
 		private readonly store: Store,
 	) {}
 
-	createUpload(userHandle: string, size: number): string {
+	createUpload(userHandle: string, size: number, tokenForm: CompletionTokenForm = 'binary'): string {
 		const token = randomToken(24);
 		const blobId = this.blobs.create(size);
-		this.uploads.set(token, { token, userHandle, size, blobId, covered: [], created: Date.now() });
+		this.uploads.set(token, { token, tokenForm, userHandle, size, blobId, covered: [], created: Date.now() });
 		return token;
 	}
 
@@ -100,14 +109,24 @@ export class TransferRegistry {
 		return record;
 	}
 
+	/** The completion token as `p` must send it back (base64url of the binary token, or the text token itself). */
 	private complete(upload: UploadSession): string {
 		if (!upload.completionToken) {
-			const token = randomBytes(36);
-			token[35] = 0x01;
-			upload.completionToken = b64(token);
-			this.completions.set(upload.completionToken, { blobId: upload.blobId, size: upload.size, userHandle: upload.userHandle, used: false });
+			if (upload.tokenForm === 'text') {
+				upload.completionToken = randomBytes(27).toString('base64url');
+			} else {
+				const token = randomBytes(36);
+				token[35] = 0x01;
+				upload.completionToken = b64(token);
+			}
+			this.completions.set(upload.completionToken, { form: upload.tokenForm, blobId: upload.blobId, size: upload.size, userHandle: upload.userHandle, used: false });
 		}
 		return upload.completionToken;
+	}
+
+	/** The body of the POST that completes an upload: the binary token's bytes, or the text token. */
+	private completionBody(upload: UploadSession, completion: string): Buffer {
+		return upload.tokenForm === 'text' ? Buffer.from(completion, 'latin1') : unb64(completion);
 	}
 
 	/** Server-side shortcut for the provisioning helper: store ciphertext as one finished upload. */
@@ -129,7 +148,7 @@ export class TransferRegistry {
 			const token = randomBytes(36);
 			token[35] = 0x01;
 			const text = b64(token);
-			this.completions.set(text, { blobId, size: 0, userHandle, used: false });
+			this.completions.set(text, { form: 'binary', blobId, size: 0, userHandle, used: false });
 			tokens.push(text);
 		}
 		return tokens;
@@ -193,7 +212,7 @@ export class TransferRegistry {
 		const done = upload.size === 0 || (upload.covered.length === 1 && upload.covered[0][0] === 0 && upload.covered[0][1] >= upload.size);
 		if (done) {
 			const completion = this.complete(upload);
-			return sendText(res, 200, unb64(completion));
+			return sendText(res, 200, this.completionBody(upload, completion));
 		}
 		// An intermediate chunk gets an empty body; only the `d=` dialect confirms with "0" (megajs would take "0" as a token).
 		sendText(res, 200, query.get('d') !== null ? '0' : '');

@@ -33,7 +33,10 @@ export interface CreateAccountOptions {
 	totpSecret?: string;
 	name?: string;
 	storageBytes?: number;
+	/** A fixed transfer quota, reported as `mxfer` (a Pro account); without it the account is free: no `mxfer`. */
 	transferBytes?: number;
+	/** The account's file-versioning setting, default on (as on MEGA). */
+	fileVersioning?: boolean;
 }
 
 export interface SandboxAccountInfo {
@@ -131,6 +134,8 @@ export interface SandboxClient {
 	list(): Promise<SandboxListEntry[]>;
 	download(handle: string): Promise<Buffer>;
 	populate(opts: { folders: number; filesPerFolder: number; parent?: string }): Promise<number>;
+	/** Exports a folder and makes its link; by default as MEGA's apps do (dummy zero `ok`/`ha`, key kept client-side). */
+	exportFolder(handle: string, opts?: { ownerKey?: 'dummy' | 'real' }): Promise<{ publicHandle: string; url: string }>;
 }
 
 export interface MegaSandbox {
@@ -148,6 +153,8 @@ export interface MegaSandbox {
 	trimScLog(email?: string, keep?: number): void;
 	setHashcash(config: HashcashConfig | null): void;
 	setQuota(email: string, quota: QuotaSettings): void;
+	/** Turns the account's file versioning on or off (`p` with `ov` and no `vb` follows it). */
+	setFileVersioning(email: string, enabled: boolean): void;
 	currentSn(email: string): string;
 	dumpStore(): string;
 	getNode(handle: string): SandboxNodeRecord | undefined;

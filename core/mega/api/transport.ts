@@ -72,6 +72,10 @@ export interface ScReply {
 export type MegaCommand = Record<string, unknown> & { a: string };
 
 const MAX_HASHCASH_ROUNDS = 3;
+/** Request tags (`i`): 10 characters, the length MEGA's own clients use. */
+export const REQUEST_TAG_LENGTH = 10;
+const TAG_COUNTER_DIGITS = 4;
+const TAG_COUNTER_SPACE = 36 ** TAG_COUNTER_DIGITS;
 const RETRYABLE_ERRNOS = new Set([-3, -4, -18, -19]);
 
 async function defaultHashcashSolver(header: string, signal?: AbortSignal): Promise<string> {
@@ -122,13 +126,16 @@ export class MegaApiTransport {
 		this.maxInFlight = Math.max(1, options.maxInFlight ?? 6);
 		this.sequence = randomInt(1_000_000_000, 2_000_000_000);
 		// `i` tags: a per-transport random prefix + a counter, so echoes in action packets identify our own requests.
-		this.tagPrefix = randomBytes(6).toString('base64url');
+		this.tagPrefix = randomBytes(6).toString('base64url').slice(0, REQUEST_TAG_LENGTH - TAG_COUNTER_DIGITS);
 	}
 
-	/** A fresh request tag for the `i` field of a mutating command; remembered as this process's own. */
+	/**
+	 * A fresh request tag for the `i` field of a mutating command; remembered as this process's own. Exactly 10
+	 * characters, as MEGA's SDK, go-mega, megatools and mega.py send (6 random + a 4-digit base-36 counter that wraps).
+	 */
 	nextRequestTag(): string {
-		this.tagCounter += 1;
-		const tag = `${this.tagPrefix}${this.tagCounter.toString(36)}`;
+		this.tagCounter = (this.tagCounter + 1) % TAG_COUNTER_SPACE;
+		const tag = `${this.tagPrefix}${this.tagCounter.toString(36).padStart(TAG_COUNTER_DIGITS, '0')}`;
 		this.ownTags.add(tag);
 		if (this.ownTags.size > 50_000) {
 			const oldest = this.ownTags.values().next().value;
@@ -156,16 +163,23 @@ export class MegaApiTransport {
 		return results.map((result, index) => errorFromReply(result, commands[index].a) ?? result);
 	}
 
-	/** One `sc?sn=` poll (no wait URL). -6 (too far behind) is thrown as MegaApiError with errno -6. */
+	/**
+	 * One `sc?sn=` poll (no wait URL). -6 (too far behind) is thrown as MegaApiError with errno -6.
+	 * An idle account answers `{w}` (a wait URL) without `sn` on `sc` (only `wsc` adds `sn`), or a bare `0`: both
+	 * mean "nothing new", so the reply keeps the `sn` that was asked for (megajs `pull`, go-mega `pollEvents`).
+	 */
 	async pollChanges(sn: string, options: RequestOptions = {}): Promise<ScReply> {
 		const reply = await this.withRetries('sc', { sn }, undefined, options, (value) => {
+			if (value === 0) return undefined;
 			if (typeof value === 'number') return errorFromReply(value, 'sc') ?? new MegaProtocolError('Unexpected sc reply');
 			if (value === null || typeof value !== 'object' || Array.isArray(value)) return new MegaProtocolError('Unexpected sc reply');
 			return errorFromReply(value, 'sc');
 		});
-		const record = reply as ScReply;
-		if (typeof record.sn !== 'string') throw new MegaProtocolError('The change feed reply has no sequence number');
-		return record;
+		if (reply === 0) return { a: [], sn };
+		const record = reply as Partial<ScReply>;
+		if (typeof record.sn === 'string') return record as ScReply;
+		if (typeof record.w === 'string' && (record.a === undefined || record.a.length === 0)) return { ...record, a: [], sn };
+		throw new MegaProtocolError('The change feed reply has no sequence number');
 	}
 
 	private async send(commands: MegaCommand[], options: RequestOptions, single: boolean): Promise<unknown[]> {

@@ -30,3 +30,4 @@ export {
 	type HashcashChallenge,
 	type SolveHashcashOptions,
 } from './hashcash';
+export { handleAuth, handleAuthText, unwrapOwnerShareKey } from './share-key';

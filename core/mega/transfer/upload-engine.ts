@@ -36,12 +36,16 @@ export interface UploadBodyOptions {
 }
 
 export interface UploadBodyResult {
-	token: Buffer;
+	/** The completion handle exactly as `p` expects it in `n[].h` (see interpretReply). */
+	completionHandle: string;
 	chunkMacs: ChunkMac[];
 	fingerprint: string;
 }
 
-const UPLOAD_TOKEN_LENGTH = 36;
+/** A binary completion token (`u` with `v` >= 2): 36 bytes, the last one 0x01. */
+const BINARY_TOKEN_LENGTH = 36;
+/** A text completion token (`u` without `v`): MEGA base64 text, 36 characters (27 bytes) on MEGA; 20..50 accepted. */
+const TEXT_TOKEN = /^[A-Za-z0-9_+/-]{20,50}$/;
 
 interface Post {
 	offset: number;
@@ -118,7 +122,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 	let measuredBytes = 0;
 	let measuredMs = 0;
 	let failure: unknown;
-	let token: Buffer | undefined;
+	let token: string | undefined;
 	let acknowledged = 0;
 	let slotFreed: (() => void) | undefined;
 
@@ -173,7 +177,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		if (failure !== undefined) throw failure;
 	};
 
-	const sendPost = async (post: Post): Promise<Buffer | undefined> => {
+	const sendPost = async (post: Post): Promise<string | undefined> => {
 		for (let attempt = 0; ; attempt++) {
 			try {
 				return await postOnce(post);
@@ -187,7 +191,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		}
 	};
 
-	const postOnce = async (post: Post): Promise<Buffer | undefined> => {
+	const postOnce = async (post: Post): Promise<string | undefined> => {
 		let body: Buffer | Readable;
 		if (post.live) {
 			// First attempt: the body streams out as it is encrypted (the PassThrough holds what came before).
@@ -268,7 +272,7 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 		if (!token) {
 			throw new TransferIntegrityError('bad-token', 'The storage server acknowledged every byte but sent no completion token');
 		}
-		return { token, chunkMacs: cipher.macs, fingerprint: sampler.digest() };
+		return { completionHandle: token, chunkMacs: cipher.macs, fingerprint: sampler.digest() };
 	} catch (error) {
 		fail(error);
 		filling?.live?.destroy();
@@ -280,10 +284,13 @@ export async function uploadBody(options: UploadBodyOptions): Promise<UploadBody
 }
 
 /**
- * Storage-server replies (mega-protocol.md §8.5): empty (or "0") = accepted, 36 bytes = the completion token,
- * a short ASCII negative number = an error code (never a token).
+ * Storage-server replies: empty (or "0") = accepted, a short ASCII negative number = an error code, anything else
+ * on the POST that completes the file = the completion token, returned as the `h` that `p` expects. Its form depends
+ * on the `v` of the `u` request: with `v` >= 2 it is 36 binary bytes ending in 0x01, sent on as base64url; without
+ * `v` it is base64 text, passed on verbatim (MEGA's SDK reads both the same way, `transferslot.cpp`). Re-encoding a
+ * text token as if it were binary would make `p` fail, so anything that is neither form is an error.
  */
-export function interpretReply(status: number, timeLeft: string | string[] | undefined, reply: Buffer, offset: number): Buffer | undefined {
+export function interpretReply(status: number, timeLeft: string | string[] | undefined, reply: Buffer, offset: number): string | undefined {
 	if (status === 200) {
 		const text = reply.length <= 12 ? reply.toString('latin1').trim() : '';
 		if (reply.length === 0 || text === '0') return undefined;
@@ -301,7 +308,9 @@ export function interpretReply(status: number, timeLeft: string | string[] | und
 			}
 			throw new UploadFailedError(errno, `The storage server rejected the upload at offset ${offset} with error ${errno}`);
 		}
-		if (reply.length === UPLOAD_TOKEN_LENGTH) return reply;
+		if (reply.length === BINARY_TOKEN_LENGTH && reply[BINARY_TOKEN_LENGTH - 1] === 0x01) return reply.toString('base64url');
+		const asText = reply.toString('latin1');
+		if (TEXT_TOKEN.test(asText)) return asText;
 		throw new TransferIntegrityError('bad-token', `The storage server answered with ${reply.length} unexpected bytes`);
 	}
 	if (status === 509) {

@@ -155,8 +155,9 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 			const key = randomBytes(16);
 			const nonce = randomBytes(8);
 			const asked = performance.now();
+			// `v: 2`: the storage server answers the binary completion token (a request without `v` gets a text one).
 			const { p: url } = await api.request<{ p: string }>(
-				{ a: 'u', s: source.size, ssl: options.useSsl === false ? 0 : 2, ms: 0, r: attempt, e: lastError },
+				{ a: 'u', s: source.size, ssl: options.useSsl === false ? 0 : 2, v: 2, ms: 0, r: attempt, e: lastError },
 				{ signal: options.signal },
 			);
 			if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
@@ -193,13 +194,16 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 			const nodeKey = packNodeKey(key, nonce, metaMac);
 			const { fingerprint } = body;
 			const newNode: Record<string, unknown> = {
-				h: base64urlEncode(body.token),
+				h: body.completionHandle,
 				t: 0,
 				a: base64urlEncode(encryptAttributes({ n: name, c: fingerprint }, nodeKey)),
 				k: base64urlEncode(encryptKey(options.masterKey, nodeKey)),
 			};
 			if (outcome === 'versioned' && previousHandle) newNode.ov = previousHandle;
 			const command: Record<string, unknown> = { a: 'p', t: options.parentHandle, n: [newNode], ...options.putNodeExtras?.(nodeKey) };
+			// `vb: 1` keeps the old file as a version whatever the account's versioning setting (with it off, `ov`
+			// alone replaces the old file); MEGA's SDK sends `vb` with `ov` the same way.
+			if (newNode.ov) command.vb = 1;
 			const tag = api.nextRequestTag?.();
 			if (tag) command.i = tag;
 			const reply = await api.request<{ f?: Array<Record<string, unknown>> }>(command, { signal: options.signal });

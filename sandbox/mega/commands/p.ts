@@ -57,7 +57,8 @@ function planNode(ctx: CommandContext, account: AccountRecord, entry: Record<str
 		node.fa = node.fa ?? source.fa;
 		return { node, blob: { id: source.blobId } };
 	}
-	if (clientHandle && clientHandle.length === 48) {
+	// A finished upload: the completion token as it was issued (48 = base64url of a binary token, 36 = a text token).
+	if (clientHandle && (clientHandle.length === 48 || clientHandle.length === 36)) {
 		const completion = ctx.state.transfers.peekCompletion(clientHandle, account.userHandle);
 		if (!completion) throw new ApiError(ENOENT);
 		node.s = completion.size;
@@ -77,7 +78,8 @@ function planNode(ctx: CommandContext, account: AccountRecord, entry: Record<str
 
 /**
  * Put nodes: new folders, finished uploads (completion token in `h`), imports (`ph`), copies (`h` = existing file),
- * with `ov` to make a new file the current version of an old one, and `cr` for folders that are exported.
+ * with `ov` to make a new file the current version of an old one (or to replace it: `vb`, below), and `cr` for
+ * folders that are exported.
  * Legacy reply `{f:[new nodes]}`; one `t` packet for everyone else.
  */
 export const p: CommandHandler = (cmd: Command, ctx) => {
@@ -134,7 +136,15 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 
 	const packets = [];
 	const versionsMoved: NodeRecord[] = [];
+	// `vb` (MEGA's SDK sends it with `ov`): 1 keeps the old file as a version, 0 replaces it; without `vb` the
+	// account's versioning setting decides (on by default; off = the old file is replaced, not versioned).
+	const keepVersions = cmd.vb === 1 || cmd.vb === '1' ? true : cmd.vb === 0 || cmd.vb === '0' ? false : account.fileVersioning;
 	for (const [index, old] of oldVersions) {
+		if (!keepVersions) {
+			packets.push(packet('d', cmd, { n: old.h, ou: account.userHandle }));
+			store.removeSubtree(old.h);
+			continue;
+		}
 		// The old file becomes a child of the new one: that is what a version is in MEGA's tree.
 		packets.push(packet('d', cmd, { n: old.h, m: 1, ou: account.userHandle }));
 		store.moveNode(old.h, planned[index].node.h);

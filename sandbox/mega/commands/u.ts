@@ -3,12 +3,17 @@ import { requireAccount } from '../state';
 import { ApiError, EARGS } from '../util';
 import { checkStorage } from './shared';
 
-/** Upload URL for a file of `s` bytes; -17 when it cannot fit in the account's storage. */
+/**
+ * Upload URL for a file of `s` bytes; -17 when it cannot fit in the account's storage. `v` >= 2 (megajs, megatools,
+ * MEGA's SDK) makes the storage server answer a 36-byte binary completion token; without `v` (mega.py, go-mega) it
+ * answers a base64 text token, which the client sends to `p` as it is.
+ */
 export const u: CommandHandler = (cmd, ctx) => {
 	const account = requireAccount(ctx);
 	const size = Number(cmd.s);
 	if (!Number.isSafeInteger(size) || size < 0) throw new ApiError(EARGS);
 	checkStorage(account, size);
-	const token = ctx.state.transfers.createUpload(account.userHandle, size);
+	const version = Number(cmd.v ?? 0);
+	const token = ctx.state.transfers.createUpload(account.userHandle, size, version >= 2 ? 'binary' : 'text');
 	return { p: `${ctx.state.gateway}ul/${token}` };
 };

@@ -22,6 +22,8 @@ export const up: CommandHandler = (cmd, ctx) => {
 		name: '',
 		storageMax: 20 * GiB,
 		transferMax: 10 * TiB,
+		transferQuotaFixed: false,
+		fileVersioning: true,
 		transferResetSeconds: 3600,
 	});
 	ctx.state.feed.open(account.userHandle);

@@ -2,7 +2,11 @@ import type { CommandHandler } from '../state';
 import { requireAccount } from '../state';
 import { FILE } from '../store';
 
-/** Quota figures from real usage: stored bytes per root (files, versions) and transfer used by downloads. */
+/**
+ * Quota figures from real usage: stored bytes per root (files, versions) and transfer used by downloads. A free
+ * account (no fixed transfer quota) gets no `mxfer`, as on MEGA: its limit is dynamic; its use is reported as
+ * uncommitted transfer (`tua` own, `tuo` served to others), which MEGA's SDK adds to `caxfer`/`csxfer`.
+ */
 export const uq: CommandHandler = (_cmd, ctx) => {
 	const account = requireAccount(ctx);
 	const store = ctx.state.store;
@@ -31,9 +35,9 @@ export const uq: CommandHandler = (_cmd, ctx) => {
 		mstrg: account.storageMax,
 		cstrgn: perRoot,
 		uslw: 9000,
-		mxfer: account.transferMax,
-		caxfer: account.transferUsed,
-		csxfer: 0,
+		...(account.transferQuotaFixed
+			? { mxfer: account.transferMax, caxfer: account.transferUsed, csxfer: 0 }
+			: { caxfer: 0, csxfer: 0, tua: account.transferUsed, tuo: 0 }),
 		srvratio: 0,
 	};
 };

@@ -4,7 +4,7 @@ import type { CommandHandler } from '../state';
 import { requireAccount } from '../state';
 import type { AccountRecord } from '../store';
 import { verifyTotp } from '../totp';
-import { ApiError, b64, EARGS, EEXPIRED, EMFAREQUIRED, ENOENT, isB64, unb64 } from '../util';
+import { ApiError, b64, EARGS, EEXPIRED, EFAILED, EMFAREQUIRED, ENOENT, isB64, unb64 } from '../util';
 
 function sameBytes(x: Buffer, y: Buffer): boolean {
 	return x.length === y.length && timingSafeEqual(x, y);
@@ -47,7 +47,9 @@ export const us: CommandHandler = (cmd, ctx) => {
 	const account = store.accountByEmail(user);
 	if (!account || account.ephemeral || !account.pubk) throw new ApiError(ENOENT);
 	checkPassword(account, cmd.uh);
-	if (account.totpSecret && (cmd.mfa === undefined || !verifyTotp(account.totpSecret, cmd.mfa))) throw new ApiError(EMFAREQUIRED);
+	// 2FA: no code → -26 (a code is required); a wrong code → -5 (MEGA's web client `checkForCommonErrors`).
+	if (account.totpSecret && cmd.mfa === undefined) throw new ApiError(EMFAREQUIRED);
+	if (account.totpSecret && !verifyTotp(account.totpSecret, cmd.mfa)) throw new ApiError(EFAILED);
 	const sid = createSessionId(account.userHandle);
 	store.createSession(account.userHandle, sid);
 	const csid = encryptSessionId(decodePublicKey(unb64(account.pubk)), sid);

@@ -71,6 +71,8 @@ describe('login', () => {
 		const wrongCode = String((Number(totpCode(totpSecret)) + 1) % 1_000_000).padStart(6, '0');
 		const wrong = (await login(transport(), { kind: 'password', email: 'tfa@test.local', password: 'pass-2fa', otp: wrongCode }).catch((e: unknown) => e)) as MegaLoginError;
 		expect(wrong.code).toBe('EMFAINVALID');
+		expect(wrong.errno).toBe(-5);
+		expect(wrong.cause).toBe('credential-invalid');
 		const withSecret = await login(transport(), { kind: 'password', email: 'tfa@test.local', password: 'pass-2fa', totpSecret });
 		expect(withSecret.userHandle).toMatch(/^[A-Za-z0-9_-]{11}$/);
 		const withCode = await login(transport(), { kind: 'password', email: 'tfa@test.local', password: 'pass-2fa', otp: totp(totpSecret) });

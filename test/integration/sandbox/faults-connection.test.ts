@@ -157,7 +157,7 @@ describe('sandbox connection faults (drop, bandwidth) as a plain node:http clien
 		});
 
 		it('resets an upload connection after reading afterBytes of the body', async () => {
-			const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 2 * MB, ssl: 0 }, { sid: session.sid });
+			const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 2 * MB, ssl: 0, v: 2 }, { sid: session.sid });
 			sandbox.faults.add({ kind: 'drop', endpoint: 'upload', afterBytes: 64 * 1024 });
 			const dropped = await exchange(`${p}/0`, agent, { method: 'POST', body: randomBytes(2 * MB) });
 			expect(dropped.status).toBe(0);
@@ -182,7 +182,7 @@ describe('sandbox connection faults (drop, bandwidth) as a plain node:http clien
 		});
 
 		it(`reads one upload connection's body at its cap (within 3 %) over ${fileSize / MB} MB`, async () => {
-			const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: fileSize, ssl: 0 }, { sid: session.sid });
+			const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: fileSize, ssl: 0, v: 2 }, { sid: session.sid });
 			sandbox.faults.add({ kind: 'bandwidth', bytesPerSecond: cap, endpoint: 'upload' });
 			const sent = await exchange(`${p}/0`, agent, { method: 'POST', body: randomBytes(fileSize) });
 			expect(sent.status).toBe(200);

@@ -173,7 +173,7 @@ describe('sandbox faults', () => {
 
 	it('fails upload chunks with EAGAIN or -4 (nothing stored) and drops upload connections', async () => {
 		const { ciphertext } = encryptFile(randomBytes(200_000));
-		const { p } = await call<{ p: string }>(gw(), { a: 'u', s: ciphertext.length }, { sid: session.sid });
+		const { p } = await call<{ p: string }>(gw(), { a: 'u', s: ciphertext.length, v: 2 }, { sid: session.sid });
 		sandbox.faults.add({ kind: 'error', code: -3, endpoint: 'upload', count: 1 });
 		expect((await postChunk(p, 131_072, ciphertext.subarray(131_072))).body.toString()).toBe('-3');
 		sandbox.faults.add({ kind: 'error', code: -4, endpoint: 'upload', count: 1 });

@@ -152,7 +152,7 @@ export async function postChunk(url: string, offset: number, body: Buffer): Prom
 
 /** Uploads ciphertext chunk by chunk (in the given order, all at once) and returns the completion token. */
 export async function uploadCiphertext(gateway: string, session: RawSession, ciphertext: Buffer, order: 'forward' | 'reverse' = 'forward'): Promise<{ token: string; replies: Array<{ offset: number; body: Buffer }> }> {
-	const reply = await call<{ p: string } | number>(gateway, { a: 'u', s: ciphertext.length, ssl: 0 }, { sid: session.sid });
+	const reply = await call<{ p: string } | number>(gateway, { a: 'u', s: ciphertext.length, ssl: 0, v: 2 }, { sid: session.sid });
 	if (typeof reply === 'number') throw new Error(`u failed: ${reply}`);
 	const chunks = ciphertext.length === 0 ? [[0, 0] as [number, number]] : chunkBoundaries(ciphertext.length);
 	if (order === 'reverse') chunks.reverse();

@@ -48,12 +48,12 @@ describe('sandbox login', () => {
 		expect(await call(sandbox.gateway, { a: 'us', user: 'v2@test.local', uh })).toBe(-8);
 	});
 
-	it('needs a TOTP code for a 2FA account: none or a wrong one gives -26, the right one logs in', async () => {
+	it('needs a TOTP code for a 2FA account: none gives -26, a wrong one -5 (as MEGA), the right one logs in', async () => {
 		const { uh } = await passwordHash(sandbox.gateway, 'mfa@test.local', 'password-mfa');
 		expect(await call(sandbox.gateway, { a: 'us', user: 'mfa@test.local', uh })).toBe(-26);
 		const good = totpCode(totpSecret);
 		const wrong = String((Number(good) + 500_000) % 1_000_000).padStart(6, '0');
-		expect(await call(sandbox.gateway, { a: 'us', user: 'mfa@test.local', uh, mfa: wrong })).toBe(-26);
+		expect(await call(sandbox.gateway, { a: 'us', user: 'mfa@test.local', uh, mfa: wrong })).toBe(-5);
 		expect(await call(sandbox.gateway, { a: 'mfag', e: 'mfa@test.local' })).toBe(1);
 		const session = await rawLogin(sandbox.gateway, 'mfa@test.local', 'password-mfa', totpCode(totpSecret));
 		expect(session.sidBytes).toHaveLength(43);

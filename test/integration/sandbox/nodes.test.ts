@@ -199,7 +199,7 @@ describe('sandbox nodes', () => {
 		expect(quota.cstrgn[qroot]).toEqual([6000, 1, 0, 0, 0]);
 		expect(await call(gw(), { a: 'u', s: 5000, ssl: 0 }, { sid: q.sid })).toBe(-17);
 		const { token } = await (async () => {
-			const { p } = await call<{ p: string }>(gw(), { a: 'u', s: 3000 }, { sid: q.sid });
+			const { p } = await call<{ p: string }>(gw(), { a: 'u', s: 3000, v: 2 }, { sid: q.sid });
 			const res = await fetch(`${p}/0`, { method: 'POST', body: randomBytes(3000) });
 			return { token: Buffer.from(await res.arrayBuffer()).toString('base64url') };
 		})();

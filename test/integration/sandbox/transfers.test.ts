@@ -33,13 +33,13 @@ describe('sandbox upload and download URLs', () => {
 	it('accepts one POST that covers several whole chunks and the tail', async () => {
 		const data = randomBytes(700_000);
 		const { ciphertext } = encryptFile(data);
-		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: data.length, ssl: 2 }, { sid: session.sid });
+		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: data.length, ssl: 2, v: 2 }, { sid: session.sid });
 		expect((await postChunk(p, 0, ciphertext.subarray(0, 393_216))).body).toHaveLength(0);
 		expect((await postChunk(p, 393_216, ciphertext.subarray(393_216))).body).toHaveLength(36);
 	});
 
 	it('rejects misaligned offsets and bodies that end inside a chunk with -7', async () => {
-		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 1_000_000 }, { sid: session.sid });
+		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 1_000_000, v: 2 }, { sid: session.sid });
 		expect((await postChunk(p, 1000, randomBytes(1000))).body.toString()).toBe('-7');
 		expect((await postChunk(p, 0, randomBytes(1000))).body.toString()).toBe('-7');
 		expect((await postChunk(p, 131_072, randomBytes(262_144 + 16))).body.toString()).toBe('-7');
@@ -50,7 +50,7 @@ describe('sandbox upload and download URLs', () => {
 		const body = randomBytes(131_072);
 		const sum = Buffer.alloc(12);
 		body.forEach((byte, i) => (sum[i % 12] ^= byte));
-		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 300_000 }, { sid: session.sid });
+		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 300_000, v: 2 }, { sid: session.sid });
 		const ok = await fetch(`${p}/0?d=${sum.toString('base64url')}`, { method: 'POST', body });
 		expect(await ok.text()).toBe('0');
 		const bad = await fetch(`${p}/0?d=${Buffer.alloc(12).toString('base64url')}`, { method: 'POST', body });
@@ -58,7 +58,7 @@ describe('sandbox upload and download URLs', () => {
 	});
 
 	it('takes a 0-byte upload as one empty POST to /0', async () => {
-		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 0 }, { sid: session.sid });
+		const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: 0, v: 2 }, { sid: session.sid });
 		const reply = await postChunk(p, 0, Buffer.alloc(0));
 		expect(reply.body).toHaveLength(36);
 		const put = await call<{ f: Array<{ s: number }> }>(sandbox.gateway, { a: 'p', t: root, n: [{ h: reply.body.toString('base64url'), t: 0, a: '', k: randomBytes(32).toString('base64url') }] }, { sid: session.sid });
