@@ -20,12 +20,14 @@ describe(`n8n ${N8N_VERSION} (Node 24) with the packed package`, () => {
 	let home: N8nHome;
 	let work: string;
 
+	// From an empty cache this installs Node 24 and n8n's locked tree and compiles sqlite3: over ten minutes on a
+	// busy 2-core machine. Later runs find the cache and take well under a minute here.
 	beforeAll(async () => {
 		work = mkdtempSync(join(tmpdir(), 'mega-e2e-'));
 		[n8n, s3] = await Promise.all([ensureRealN8n(), startS3Sandbox()]);
 		const tarball = await packThisPackage(work);
 		home = await createN8nHome(tarball, { N8N_RESTRICT_FILE_ACCESS_TO: work });
-	});
+	}, 40 * 60_000);
 
 	afterAll(async () => {
 		await s3?.stop();

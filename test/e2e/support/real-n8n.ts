@@ -10,7 +10,7 @@
  * - Our package is packed with `npm pack` and installed into `$N8N_USER_FOLDER/.n8n/nodes`, the folder n8n scans for
  *   community packages, so workflows use the production type strings (`n8n-nodes-mega.megaS4`).
  *
- * The n8n cache folder is `$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n` (about 1 GB; the first install takes a few
+ * The n8n cache folder is `$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n` (about 3 GB; the first install takes several
  * minutes). Its subfolder is named after the lockfile's hash: a changed lockfile installs afresh.
  */
 import { execFile, spawn } from 'node:child_process';
