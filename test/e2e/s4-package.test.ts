@@ -21,7 +21,7 @@ describe(`n8n ${N8N_VERSION} (Node 24) with the packed package`, () => {
 	let work: string;
 
 	// From an empty cache this installs Node 24 and n8n's locked tree and compiles sqlite3: over ten minutes on a
-	// busy 2-core machine. Later runs find the cache and take well under a minute here.
+	// busy 2-core machine. Later runs find the cache; building, packing and starting Ceph still take a minute or two.
 	beforeAll(async () => {
 		work = mkdtempSync(join(tmpdir(), 'mega-e2e-'));
 		[n8n, s3] = await Promise.all([ensureRealN8n(), startS3Sandbox()]);

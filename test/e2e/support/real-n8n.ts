@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureNode24, repoRoot } from '../../support/node24';
 import { provisionOnce } from '../../support/provision-once';
+import { buildSqliteBinding, sqliteBindingPath } from './sqlite-binding';
 import { N8N_VERSION } from '../../support/test-versions';
 
 const run = promisify(execFile);
@@ -52,40 +53,10 @@ export async function ensureRealN8n(): Promise<RealN8n> {
 		await buildSqliteBinding(scratch, node24.home);
 	});
 	const n8nEntry = join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (!existsSync(n8nEntry)) throw new Error(`${n8nEntry} is missing from the e2e cache: delete ${n8nDir} and run again`);
+	for (const file of [n8nEntry, sqliteBindingPath(n8nDir)]) {
+		if (!existsSync(file)) throw new Error(`${file} is missing from the e2e cache: delete ${n8nDir} and run again`);
+	}
 	return { nodeBinary: node24.binary, n8nEntry, cacheDir };
-}
-
-/**
- * sqlite3's install script (prebuild-install, else node-gyp) with install scripts switched on for this one command:
- * under `npm run`, the repo's `.npmrc` (`ignore-scripts=true`) reaches every child npm as `npm_config_ignore_scripts`,
- * and `npm rebuild` then reports success having built nothing.
- */
-async function buildSqliteBinding(n8nDir: string, nodeHome: string): Promise<void> {
-	const binding = join(n8nDir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-	let log = '';
-	try {
-		const result = await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
-			cwd: n8nDir,
-			maxBuffer: 64 * 2 ** 20,
-			env: {
-				...process.env,
-				npm_config_ignore_scripts: 'false',
-				npm_config_nodedir: nodeHome,
-				PATH: `${join(nodeHome, 'bin')}:${process.env.PATH ?? ''}`,
-			},
-		});
-		log = `${result.stdout}\n${result.stderr}`;
-	} catch (error) {
-		const failed = error as { stdout?: string; stderr?: string; message: string };
-		log = `${failed.message}\n${failed.stdout ?? ''}\n${failed.stderr ?? ''}`;
-	}
-	if (!existsSync(binding)) {
-		throw new Error(
-			`sqlite3's native binding was not built (${binding} is missing), so n8n would fail with "SQLite package has not been found installed". ` +
-				`Building it needs python3, make and a C++ compiler (Debian: apt-get install python3 make g++). Build log (tail):\n${log.slice(-4000)}`,
-		);
-	}
 }
 
 /** Builds and packs this package; returns the tarball path. */
