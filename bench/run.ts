@@ -1,8 +1,11 @@
 /**
- * `npm run bench [-- --json] [--quick] [--only name,name]`: transfer, tree and login benchmarks.
+ * `npm run bench [-- --json] [--quick] [--only name,name] [--node 24]`: transfer, tree and login benchmarks.
  * With --json prints ONE JSON object {"node", "results": [{name, unit, ours, megajs?, limit?, peakRssMiB?, ...}]}
  * (contract in bench/README.md); without it, a readable table. --quick uses small sizes (development only).
+ * --node 24 runs the same command under the Node 24 that test/support/node24.ts provisions (its children too).
  */
+import { spawn } from 'node:child_process';
+import { ensureNode24 } from '../test/support/node24';
 import { benchLoginV2 } from './login';
 import { benchPipeline, type BenchResult } from './pipeline';
 import { benchTree } from './tree-load';
@@ -12,15 +15,33 @@ interface Options {
 	json: boolean;
 	quick: boolean;
 	only?: string[];
+	/** Node major version to run under; undefined = the running one. */
+	node?: string;
+	/** The arguments without `--node N`, for the re-run under that Node. */
+	rest: string[];
 }
 
 function parseArgs(argv: string[]): Options {
 	const onlyIndex = argv.indexOf('--only');
+	const nodeIndex = argv.indexOf('--node');
 	return {
 		json: argv.includes('--json'),
 		quick: argv.includes('--quick'),
 		only: onlyIndex >= 0 ? argv[onlyIndex + 1]?.split(',') : undefined,
+		node: nodeIndex >= 0 ? (argv[nodeIndex + 1] ?? '') : undefined,
+		rest: nodeIndex >= 0 ? argv.filter((_, i) => i !== nodeIndex && i !== nodeIndex + 1) : argv,
 	};
+}
+
+/** Runs this script again under the provisioned Node 24, with the same arguments and output; returns its exit code. */
+async function rerunUnderNode24(options: Options): Promise<number> {
+	const node24 = await ensureNode24();
+	if (!options.json) process.stderr.write(`running under Node ${node24.version} (${node24.binary})\n`);
+	const child = spawn(node24.binary, ['--import', require.resolve('tsx'), __filename, ...options.rest], { stdio: 'inherit' });
+	return await new Promise((resolve, reject) => {
+		child.on('error', reject);
+		child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+	});
 }
 
 type Group = { prefix: string; run: () => Promise<BenchResult[]> };
@@ -39,6 +60,11 @@ function table(results: BenchResult[]): string {
 
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
+	if (options.node !== undefined && options.node !== process.versions.node.split('.')[0]) {
+		if (options.node !== '24') throw new Error(`--node ${options.node}: only --node 24 is provisioned (test/support/node24.ts); other versions run as \`npm run bench\` under that Node`);
+		process.exitCode = await rerunUnderNode24(options);
+		return;
+	}
 	const groups: Group[] = [
 		{ prefix: 'pipeline', run: () => benchPipeline(options) },
 		{ prefix: 'loopback', run: () => benchLoopback({ quick: options.quick, megajs: true }) },
@@ -57,7 +83,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-	() => process.exit(0),
+	() => process.exit(),
 	(error: unknown) => {
 		process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 		process.exit(1);

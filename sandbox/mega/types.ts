@@ -1,4 +1,4 @@
-/** Public types of the MEGA sandbox (the contract in /work/brief/contract-sandbox.md). */
+/** Public types of the MEGA sandbox: the contract the tests, the demo and the benchmarks use (overview: sandbox/README.md). */
 
 export interface HashcashConfig {
 	commands: string[];

@@ -1,8 +1,7 @@
 /**
  * A throwaway single-node Ceph cluster (one mon, one memstore OSD, no mgr) with a RADOS Gateway on 127.0.0.1,
- * built from Debian's packages. Recipe: /work/shared/reference/s4.md, Appendix A. Everything lives in a temporary
- * directory that `stop()` removes; daemons run in the foreground as our children, so they die with a clean stop
- * and are killed on process exit.
+ * built from Debian's packages (the steps below). Everything lives in a temporary directory that `stop()` removes;
+ * daemons run in the foreground as our children, so they die with a clean stop and are killed on process exit.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

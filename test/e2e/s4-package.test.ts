@@ -1,5 +1,5 @@
 /**
- * e2e: a real n8n 2.41 process on Node 24 loads this package from its packed tarball (as a community package)
+ * e2e: a real n8n process (version: test/support/test-versions.ts) on Node 24 loads this package from its packed tarball (as a community package)
  * and runs a workflow that streams a 12 MiB file from disk into MEGA S4 (multipart, through the strict S4 proxy
  * in front of Ceph RGW) and back to disk. Byte-identical round trip, run status "success".
  */
@@ -9,22 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { megaS4CredentialFor, startS3Sandbox, type S3Sandbox } from '../../sandbox/s3';
-import { createN8nHome, ensureRealN8n, listInstalledPackages, n8nCli, packThisPackage, parseRunOutput, type N8nHome, type RealN8n } from './support/real-n8n';
+import { refusingOldestNode, runtimeTree } from '../support/engines';
+import { createN8nHome, ensureRealN8n, listInstalledPackages, N8N_VERSION, n8nCli, packThisPackage, parseRunOutput, type N8nHome, type RealN8n } from './support/real-n8n';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('n8n 2.41 (Node 24) with the packed package', () => {
+describe(`n8n ${N8N_VERSION} (Node 24) with the packed package`, () => {
 	let n8n: RealN8n;
 	let s3: S3Sandbox;
 	let home: N8nHome;
 	let work: string;
 
+	// From an empty cache this installs Node 24 and n8n's locked tree and compiles sqlite3: over ten minutes on a
+	// busy 2-core machine. Later runs find the cache; building, packing and starting Ceph still take a minute or two.
 	beforeAll(async () => {
 		work = mkdtempSync(join(tmpdir(), 'mega-e2e-'));
 		[n8n, s3] = await Promise.all([ensureRealN8n(), startS3Sandbox()]);
 		const tarball = await packThisPackage(work);
 		home = await createN8nHome(tarball, { N8N_RESTRICT_FILE_ACCESS_TO: work });
-	});
+	}, 40 * 60_000);
 
 	afterAll(async () => {
 		await s3?.stop();
@@ -34,6 +37,14 @@ describe('n8n 2.41 (Node 24) with the packed package', () => {
 
 	it('installs as a community package', () => {
 		expect(listInstalledPackages(home)).toContain('n8n-nodes-mega');
+	});
+
+	// The tarball's install resolves the AWS SDK's own dependency ranges afresh, as a user's install does: the exact
+	// @aws-sdk pins in package.json must still give a tree that accepts Node 20.19 (README, "MEGA S4").
+	it('installs a runtime tree that accepts Node 20.19', () => {
+		const tree = runtimeTree(join(home.userFolder, '.n8n', 'nodes'));
+		expect(tree.map((m) => m.name)).toEqual(expect.arrayContaining(['n8n-nodes-mega', '@aws-sdk/client-s3', '@aws-sdk/core']));
+		expect(refusingOldestNode(tree)).toEqual([]);
 	});
 
 	it('runs an S4 upload/download workflow byte-identically', async () => {

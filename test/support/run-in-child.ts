@@ -1,7 +1,7 @@
 /**
  * Runs one exported function of a TypeScript module in a fresh Node process and returns its JSON result
  * together with the process's memory figures. Memory bounds may only be asserted this way: a jest worker's
- * RSS carries whatever earlier test files left behind (common.md, "Tests by layer").
+ * RSS carries whatever earlier test files left behind.
  *
  * ```ts
  * import { join } from 'node:path';

