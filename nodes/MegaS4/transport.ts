@@ -20,7 +20,7 @@ export function s4ConfigFromCredential(credential: ICredentialDataDecryptedObjec
 		throw new S4InputError(
 			'The MEGA S4 credential has Region set to "Other" but no Region Name',
 			'region-name-required',
-			'Enter the region code in Region Name (e.g. eu-central-3), set a Custom Endpoint, or pick one of the listed regions.',
+			'Enter the region code in Region Name (e.g. eu-central-3), or pick one of the listed regions.',
 		);
 	}
 	return {

@@ -135,7 +135,7 @@ describe('Region "Other"', () => {
 		expect(result).toEqual({
 			status: 'Error',
 			message:
-				'The MEGA S4 credential has Region set to "Other" but no Region Name. Enter the region code in Region Name (e.g. eu-central-3), set a Custom Endpoint, or pick one of the listed regions.',
+				'The MEGA S4 credential has Region set to "Other" but no Region Name. Enter the region code in Region Name (e.g. eu-central-3), or pick one of the listed regions.',
 		});
 	});
 });
