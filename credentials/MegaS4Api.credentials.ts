@@ -11,7 +11,7 @@ export class MegaS4Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:megaS4.svg', dark: 'file:megaS4.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-mega/n8n-nodes-mega#mega-s4-credential';
+	documentationUrl = 'https://github.com/n8n-nodes-mega/n8n-nodes-mega/blob/main/docs/credentials/mega-s4-api.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -42,10 +42,10 @@ export class MegaS4Api implements ICredentialType {
 			name: 'region',
 			type: 'options',
 			options: [
-				{ name: 'Amsterdam (Eu-Central-1)', value: 'eu-central-1' },
-				{ name: 'Luxembourg (Eu-Central-2)', value: 'eu-central-2' },
-				{ name: 'Montreal (Ca-Central-1)', value: 'ca-central-1' },
-				{ name: 'Vancouver (Ca-West-1)', value: 'ca-west-1' },
+				{ name: 'Amsterdam - eu-central-1', value: 'eu-central-1' },
+				{ name: 'Luxembourg - eu-central-2', value: 'eu-central-2' },
+				{ name: 'Montreal - ca-central-1', value: 'ca-central-1' },
+				{ name: 'Vancouver - ca-west-1', value: 'ca-west-1' },
 				{ name: 'Other', value: 'other' },
 			],
 			default: 'eu-central-1',
@@ -57,8 +57,10 @@ export class MegaS4Api implements ICredentialType {
 			name: 'otherRegion',
 			type: 'string',
 			default: '',
+			required: true,
 			placeholder: 'e.g. eu-central-3',
-			description: 'A region not listed above; its endpoint is https://s3.&lt;region&gt;.s4.mega.io unless a custom endpoint is set',
+			description:
+				'The code of a region not listed above. Requests are signed for it and, unless a custom endpoint is set, go to https://s3.&lt;region&gt;.s4.mega.io.',
 			displayOptions: { show: { region: ['other'] } },
 		},
 		{

@@ -4,13 +4,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
-import { createS4Client, destroyS4Client, type S4Client, type S4ClientConfig } from '../../core/s4';
+import { createS4Client, destroyS4Client, S4InputError, type S4Client, type S4ClientConfig } from '../../core/s4';
 
 const MAX_CACHED_CLIENTS = 16;
 const clients = new Map<string, S4Client>();
 
+/**
+ * Region "Other" needs a Region Name, or a Custom Endpoint to send requests to (then signed for the default region when
+ * the name is empty); without either, refused here rather than silently sending requests to the default region.
+ */
 export function s4ConfigFromCredential(credential: ICredentialDataDecryptedObject): S4ClientConfig {
-	const region = String(credential.region ?? '') === 'other' ? String(credential.otherRegion ?? '') : String(credential.region ?? '');
+	const other = String(credential.region ?? '') === 'other';
+	const region = (other ? String(credential.otherRegion ?? '') : String(credential.region ?? '')).trim();
+	if (other && !region && !String(credential.endpoint ?? '').trim()) {
+		throw new S4InputError(
+			'The MEGA S4 credential has Region set to "Other" but no Region Name',
+			'region-name-required',
+			'Enter the region code in Region Name (e.g. eu-central-3), or pick one of the listed regions.',
+		);
+	}
 	return {
 		accessKeyId: String(credential.accessKeyId ?? ''),
 		secretAccessKey: String(credential.secretAccessKey ?? ''),
