@@ -3,7 +3,7 @@
  * and describes each change as one of these events, with decrypted names and paths, and whether this process's own
  * request caused it (MEGA echoes the command's `i` in the packets it generates).
  */
-import type { MegaNode } from './tree';
+import type { MegaNode, MegaTree } from './tree';
 
 export type MegaChangeType = 'added' | 'updated' | 'renamed' | 'moved' | 'deleted' | 'attributes' | 'linked' | 'unlinked';
 
@@ -11,6 +11,8 @@ export interface MegaChangePrevious {
 	name: string;
 	path: string;
 	parentHandle: string | null;
+	/** Handles of the folders above it then, nearest first (scope checks that names cannot fool). */
+	ancestors?: string[];
 }
 
 export interface MegaChangeEvent {
@@ -24,6 +26,8 @@ export interface MegaChangeEvent {
 	node?: MegaNode;
 	/** What it was before (renamed, moved, deleted). */
 	previous?: MegaChangePrevious;
+	/** Handles of the folders above the node after the change, nearest first (absent for deleted). */
+	ancestors?: string[];
 	/** True when a request of this process caused the change. */
 	own: boolean;
 	/** The feed position after the batch that carried this change. */
@@ -39,6 +43,11 @@ export interface MegaChangeBatch {
 	 * could not be listed. Callers should fall back to comparing timestamps.
 	 */
 	tooFarBehind: boolean;
+	/**
+	 * With `tooFarBehind`: the tree as this process held it before the reload, when it had one (its `sn` says up to
+	 * where), so callers can compare it with the reloaded tree.
+	 */
+	previousTree?: MegaTree;
 }
 
 /** Event types a trigger usually watches, for filtering. */

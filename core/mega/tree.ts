@@ -16,7 +16,7 @@ import {
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
-import type { MegaChangeEvent, MegaChangePrevious } from './changes';
+import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
@@ -509,7 +509,36 @@ export class MegaTree {
 	}
 
 	private previousOf(entry: TreeEntry): MegaChangePrevious {
-		return { name: this.nameOf(entry), path: this.pathOf(entry), parentHandle: entry.p };
+		return { name: this.nameOf(entry), path: this.pathOf(entry), parentHandle: entry.p, ancestors: this.ancestorsOf(entry) };
+	}
+
+	/** Handles of the folders above a node, nearest first. */
+	ancestorsOf(entry: TreeEntry): string[] {
+		const result: string[] = [];
+		let current = entry.p ? this.nodes.get(entry.p) : undefined;
+		while (current && result.length < 10_000) {
+			result.push(current.h);
+			current = current.p ? this.nodes.get(current.p) : undefined;
+		}
+		return result;
+	}
+
+	/**
+	 * A copy of the tree as it is now that later `load`s do not change (they replace entries, never mutate them), so a
+	 * reload can be compared with what was there before.
+	 */
+	snapshot(): MegaTree {
+		const copy = new MegaTree(this.options);
+		for (const [handle, entry] of this.nodes) copy.nodes.set(handle, entry);
+		for (const [handle, set] of this.children) copy.children.set(handle, new Set(set));
+		for (const [handle, key] of this.shareKeys) copy.shareKeys.set(handle, key);
+		for (const handle of this.exportedFolders) copy.exportedFolders.add(handle);
+		for (const [handle, ph] of this.publicHandles) copy.publicHandles.set(handle, ph);
+		copy.rootHandle = this.rootHandle;
+		copy.inboxHandle = this.inboxHandle;
+		copy.rubbishHandle = this.rubbishHandle;
+		copy.sn = this.sn;
+		return copy;
 	}
 
 	private removeSubtree(entry: TreeEntry): void {
@@ -581,7 +610,7 @@ export class MegaTree {
 						if (moved) {
 							pendingMoves.delete(raw.h);
 							movedTops.add(raw.h);
-							events.push({ type: 'moved', handle: raw.h, node: this.toNode(entry), previous: moved.previous, own: own || moved.own, sn });
+							events.push({ type: 'moved', handle: raw.h, node: this.toNode(entry), previous: moved.previous, ancestors: this.ancestorsOf(entry), own: own || moved.own, sn });
 						} else if (!existed || !mutate) {
 							// A node inside a moved subtree reappears too; only the top of the move is an event.
 							if (parentInPacket && movedTops.has(raw.p as string)) {
@@ -589,7 +618,7 @@ export class MegaTree {
 								continue;
 							}
 							if (existed && !mutate && this.isVersion(entry)) continue;
-							events.push({ type: versionParents.has(raw.h) ? 'updated' : 'added', handle: raw.h, node: this.toNode(entry), own, sn });
+							events.push({ type: versionParents.has(raw.h) ? 'updated' : 'added', handle: raw.h, node: this.toNode(entry), ancestors: this.ancestorsOf(entry), own, sn });
 						}
 					}
 					break;
@@ -613,9 +642,9 @@ export class MegaTree {
 					const name = this.nameOf(after);
 					const changed = JSON.stringify(this.attributesOf(after)) !== beforeAttrs;
 					if (name !== before.name) {
-						events.push({ type: 'renamed', handle, node: this.toNode(after), previous: before, own, sn });
+						events.push({ type: 'renamed', handle, node: this.toNode(after), previous: before, ancestors: this.ancestorsOf(after), own, sn });
 					} else if (changed) {
-						events.push({ type: 'attributes', handle, node: this.toNode(after), own, sn });
+						events.push({ type: 'attributes', handle, node: this.toNode(after), ancestors: this.ancestorsOf(after), own, sn });
 					}
 					break;
 				}
@@ -640,7 +669,7 @@ export class MegaTree {
 						else if (typeof packet.ph === 'string') this.publicHandles.set(handle, packet.ph);
 					}
 					const entry = this.nodes.get(handle);
-					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
+					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 					break;
 				}
 				case 's':
@@ -718,6 +747,8 @@ export class LiveMegaTree {
 
 	/** Counts full fetches (tests and benchmarks read it). */
 	fetchCount = 0;
+	/** The tree as it was before the last reload of a loaded tree (MEGA's -6), for callers that compare. */
+	private previousTree: MegaTree | undefined;
 
 	private api: TreeApi;
 	private readonly apis = new Set<TreeApi>();
@@ -746,6 +777,7 @@ export class LiveMegaTree {
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
 		const reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		if (this.loaded) this.previousTree = this.tree.snapshot();
 		this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
@@ -829,7 +861,7 @@ export class LiveMegaTree {
 	 * restart) are read from MEGA's log directly and described against the current tree; positions MEGA no longer has
 	 * are reported as `tooFarBehind`.
 	 */
-	async changesSince(since: string | undefined, signal?: AbortSignal): Promise<{ events: MegaChangeEvent[]; sn: string; tooFarBehind: boolean }> {
+	async changesSince(since: string | undefined, signal?: AbortSignal): Promise<MegaChangeBatch> {
 		const fetchesBefore = this.fetchCount;
 		await this.refresh(signal);
 		const sn = this.tree.sn;
@@ -847,7 +879,7 @@ export class LiveMegaTree {
 			try {
 				reply = await this.api.pollChanges(cursor, { signal, ...this.query });
 			} catch (error) {
-				if ((error as { errno?: number }).errno === -6) return { events: [], sn, tooFarBehind: true };
+				if ((error as { errno?: number }).errno === -6) return { events: [], sn, tooFarBehind: true, previousTree: this.previousTree };
 				throw error;
 			}
 			if (reply.a && reply.a.length > 0) {
