@@ -3,7 +3,7 @@
  * and describes each change as one of these events, with decrypted names and paths, and whether this process's own
  * request caused it (MEGA echoes the command's `i` in the packets it generates).
  */
-import type { MegaNode, MegaTree } from './tree';
+import type { MegaNode, MegaNodeType, MegaTree } from './tree';
 
 export type MegaChangeType = 'added' | 'updated' | 'renamed' | 'moved' | 'deleted' | 'attributes' | 'linked' | 'unlinked';
 
@@ -11,6 +11,9 @@ export interface MegaChangePrevious {
 	name: string;
 	path: string;
 	parentHandle: string | null;
+	/** What it was (so a deleted item can still be told file from folder). */
+	type?: MegaNodeType;
+	size?: number;
 	/** Handles of the folders above it then, nearest first (scope checks that names cannot fool). */
 	ancestors?: string[];
 }

@@ -509,7 +509,14 @@ export class MegaTree {
 	}
 
 	private previousOf(entry: TreeEntry): MegaChangePrevious {
-		return { name: this.nameOf(entry), path: this.pathOf(entry), parentHandle: entry.p, ancestors: this.ancestorsOf(entry) };
+		return {
+			name: this.nameOf(entry),
+			path: this.pathOf(entry),
+			parentHandle: entry.p,
+			type: TYPE_NAMES[entry.t] ?? 'file',
+			size: entry.t === 0 ? entry.s : 0,
+			ancestors: this.ancestorsOf(entry),
+		};
 	}
 
 	/** Handles of the folders above a node, nearest first. */

@@ -39,7 +39,7 @@ describe('change events carry the folders above the node', () => {
 			() => false,
 		);
 		expect(events).toHaveLength(1);
-		expect(events[0]).toMatchObject({ type: 'moved', ancestors: ['BBBBBBBB', 'ROOT0000'], previous: { ancestors: ['AAAAAAAA', 'ROOT0000'], path: '/Twin/child' } });
+		expect(events[0]).toMatchObject({ type: 'moved', ancestors: ['BBBBBBBB', 'ROOT0000'], previous: { ancestors: ['AAAAAAAA', 'ROOT0000'], path: '/Twin/child', type: 'folder' } });
 		expect(events[0].node?.path).toBe('/Twin/child');
 	});
 
