@@ -1,2 +1,3 @@
 export * from './binary';
 export * from './errors';
+export * from './mega-client';

@@ -1,0 +1,1 @@
+export { megaApiTest } from '../../shared';
