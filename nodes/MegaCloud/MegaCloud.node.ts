@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import * as account from './actions/account/Account.resource';
 import { router } from './actions/router';
-import { megaApiTest } from './methods';
+import { megaApiTest, searchMegaFiles, searchMegaFolders } from './methods';
 
 const resourceOptions = [{ name: 'Account', value: 'account' }];
 
@@ -36,6 +36,7 @@ export class MegaCloud implements INodeType {
 	};
 
 	methods = {
+		listSearch: { searchMegaFolders, searchMegaFiles },
 		credentialTest: { megaApiTest },
 	};
 

@@ -1,1 +1,1 @@
-export { megaApiTest } from '../../shared';
+export { megaApiTest, searchMegaFiles, searchMegaFolders } from '../../shared';
