@@ -29,6 +29,12 @@ export interface MegaChangeEvent {
 	node?: MegaNode;
 	/** What it was before (renamed, moved, deleted). */
 	previous?: MegaChangePrevious;
+	/**
+	 * True when the state before is not known: a change read from an older position after a restart (against a tree
+	 * rebuilt as it is now) to a node that stretch of the feed had not shown before. `previous` then has no name, path
+	 * or ancestors; such a `renamed` may also be a change of other attributes.
+	 */
+	previousUnknown?: boolean;
 	/** Handles of the folders above the node after the change, nearest first (absent for deleted). */
 	ancestors?: string[];
 	/** True when a request of this process caused the change. */

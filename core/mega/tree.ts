@@ -72,6 +72,9 @@ export function decryptNodeAttributes(encoded: string, nodeKey: Buffer): Record<
 	return tryDecryptAttributes(encoded, nodeKey);
 }
 
+/** Node states a described stretch of feed knows the attributes of but not the place (see applyPackets). */
+const placeUnknown = new WeakSet<TreeEntry>();
+
 const TYPE_NAMES: Record<number, MegaNodeType> = { 0: 'file', 1: 'folder', 2: 'root', 3: 'inbox', 4: 'rubbish' };
 const RUBBISH_PREFIX = '//bin';
 const INBOX_PREFIX = '//inbox';
@@ -561,11 +564,22 @@ export class MegaTree {
 
 	/**
 	 * Applies one batch of action packets and describes it as events. With `mutate = false` the packets are only
-	 * described against the current tree (used to list changes from an older position after a restart).
+	 * described (used to list changes from an older position after a restart, against a tree fetched later): `window`
+	 * holds each node as the stretch of feed described so far left it (null: deleted), kept across calls, and a change
+	 * to a node the stretch has not shown yet has an unknown previous state (`previousUnknown`).
 	 */
-	applyPackets(packets: Array<Record<string, unknown>>, sn: string, isOwn: (i: unknown) => boolean, mutate = true): MegaChangeEvent[] {
+	applyPackets(
+		packets: Array<Record<string, unknown>>,
+		sn: string,
+		isOwn: (i: unknown) => boolean,
+		mutate = true,
+		window: Map<string, TreeEntry | null> = new Map(),
+	): MegaChangeEvent[] {
 		const events: MegaChangeEvent[] = [];
-		const pendingMoves = new Map<string, { previous: MegaChangePrevious; own: boolean }>();
+		const pendingMoves = new Map<string, { previous: MegaChangePrevious; own: boolean; unknown: boolean }>();
+		const unknownPrevious: MegaChangePrevious = { name: '', path: '', parentHandle: null };
+		const variant = (entry: TreeEntry, changes: Partial<TreeEntry>): TreeEntry =>
+			Object.assign(Object.create(TreeEntry.prototype) as TreeEntry, entry, changes, { attrs: undefined });
 		for (const packet of packets) {
 			const own = isOwn(packet.i);
 			switch (packet.a) {
@@ -593,12 +607,15 @@ export class MegaTree {
 							this.insert(existing);
 							entry = existing;
 						} else if (existing) {
-							entry = existing;
+							entry = variant(existing, { p: raw.p ? raw.p : null, a: raw.a ?? existing.a });
+							window.set(raw.h, entry);
 						} else {
 							entry = TreeEntry.from(raw);
 							if (mutate) {
 								this.insert(entry);
 								fresh.push(entry);
+							} else {
+								window.set(raw.h, entry);
 							}
 						}
 						placed.push({ raw, entry, existed: existing !== undefined });
@@ -617,7 +634,16 @@ export class MegaTree {
 						if (moved) {
 							pendingMoves.delete(raw.h);
 							movedTops.add(raw.h);
-							events.push({ type: 'moved', handle: raw.h, node: this.toNode(entry), previous: moved.previous, ancestors: this.ancestorsOf(entry), own: own || moved.own, sn });
+							events.push({
+								type: 'moved',
+								handle: raw.h,
+								node: this.toNode(entry),
+								previous: moved.previous,
+								...(moved.unknown ? { previousUnknown: true } : {}),
+								ancestors: this.ancestorsOf(entry),
+								own: own || moved.own,
+								sn,
+							});
 						} else if (!existed || !mutate) {
 							// A node inside a moved subtree reappears too; only the top of the move is an event.
 							if (parentInPacket && movedTops.has(raw.p as string)) {
@@ -632,34 +658,60 @@ export class MegaTree {
 				}
 				case 'u': {
 					const handle = String(packet.n ?? '');
+					const at = typeof packet.at === 'string' ? packet.at : undefined;
+					if (!mutate) {
+						const known = window.get(handle);
+						const base = known ?? this.nodes.get(handle);
+						if (!base || at === undefined) break;
+						const after = variant(base, { a: at });
+						// Today's tree says where the node is now, not where it was then.
+						if (!known || placeUnknown.has(known)) placeUnknown.add(after);
+						window.set(handle, after);
+						if (!known) {
+							// The stretch has not shown this node before: its old name is unknown (today's tree is newer).
+							const previous = { ...this.previousOf(after), name: '', path: '' };
+							events.push({ type: 'renamed', handle, node: this.toNode(after), previous, previousUnknown: true, ancestors: this.ancestorsOf(after), own, sn });
+						} else if (this.nameOf(after) !== this.nameOf(known)) {
+							events.push({ type: 'renamed', handle, node: this.toNode(after), previous: this.previousOf(known), ancestors: this.ancestorsOf(after), own, sn });
+						} else if (JSON.stringify(this.attributesOf(after)) !== JSON.stringify(this.attributesOf(known))) {
+							events.push({ type: 'attributes', handle, node: this.toNode(after), ancestors: this.ancestorsOf(after), own, sn });
+						}
+						break;
+					}
 					const entry = this.nodes.get(handle);
 					if (!entry) break;
 					const before = this.previousOf(entry);
 					const beforeAttrs = JSON.stringify(this.attributesOf(entry));
-					const at = typeof packet.at === 'string' ? packet.at : undefined;
-					let after = entry;
 					if (at !== undefined) {
-						if (mutate) {
-							entry.a = at;
-							entry.attrs = undefined;
-						} else {
-							after = Object.assign(Object.create(TreeEntry.prototype) as TreeEntry, entry, { a: at, attrs: undefined });
-						}
+						entry.a = at;
+						entry.attrs = undefined;
 					}
-					const name = this.nameOf(after);
-					const changed = JSON.stringify(this.attributesOf(after)) !== beforeAttrs;
+					const name = this.nameOf(entry);
+					const changed = JSON.stringify(this.attributesOf(entry)) !== beforeAttrs;
 					if (name !== before.name) {
-						events.push({ type: 'renamed', handle, node: this.toNode(after), previous: before, ancestors: this.ancestorsOf(after), own, sn });
+						events.push({ type: 'renamed', handle, node: this.toNode(entry), previous: before, ancestors: this.ancestorsOf(entry), own, sn });
 					} else if (changed) {
-						events.push({ type: 'attributes', handle, node: this.toNode(after), ancestors: this.ancestorsOf(after), own, sn });
+						events.push({ type: 'attributes', handle, node: this.toNode(entry), ancestors: this.ancestorsOf(entry), own, sn });
 					}
 					break;
 				}
 				case 'd': {
 					const handle = String(packet.n ?? '');
+					if (!mutate) {
+						const seen = window.get(handle);
+						const known = seen && placeUnknown.has(seen) ? undefined : seen;
+						if (packet.m === 1 || packet.m === '1') {
+							pendingMoves.set(handle, { previous: known ? this.previousOf(known) : unknownPrevious, own, unknown: !known });
+							break;
+						}
+						window.set(handle, null);
+						if (seen === null || (known && this.isVersion(known))) break;
+						events.push({ type: 'deleted', handle, previous: known ? this.previousOf(known) : unknownPrevious, ...(known ? {} : { previousUnknown: true }), own, sn });
+						break;
+					}
 					const entry = this.nodes.get(handle);
 					if (packet.m === 1 || packet.m === '1') {
-						if (entry) pendingMoves.set(handle, { previous: this.previousOf(entry), own });
+						if (entry) pendingMoves.set(handle, { previous: this.previousOf(entry), own, unknown: false });
 						break;
 					}
 					const previous = entry ? this.previousOf(entry) : { name: '', path: '', parentHandle: null };
@@ -707,7 +759,8 @@ export class MegaTree {
 		for (const [handle, pending] of pendingMoves) {
 			const entry = this.nodes.get(handle);
 			if (entry && mutate) this.removeSubtree(entry);
-			events.push({ type: 'deleted', handle, previous: pending.previous, own: pending.own, sn });
+			if (!mutate) window.set(handle, null);
+			events.push({ type: 'deleted', handle, previous: pending.previous, ...(pending.unknown ? { previousUnknown: true } : {}), own: pending.own, sn });
 		}
 		return events;
 	}
@@ -880,6 +933,7 @@ export class LiveMegaTree {
 		}
 		// Not in our log: ask MEGA for the packets since then, without applying them again.
 		const events: MegaChangeEvent[] = [];
+		const window = new Map<string, TreeEntry | null>();
 		let cursor = since;
 		for (let round = 0; round < MAX_SPOON_FEED_ROUNDS; round++) {
 			let reply: { a?: Array<Record<string, unknown>>; sn: string; ir?: number };
@@ -890,7 +944,7 @@ export class LiveMegaTree {
 				throw error;
 			}
 			if (reply.a && reply.a.length > 0) {
-				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i), false));
+				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i), false, window));
 			}
 			cursor = reply.sn;
 			if (!reply.ir || cursor === sn) break;
