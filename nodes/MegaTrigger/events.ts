@@ -37,9 +37,10 @@ export interface TriggerItem {
 	createdAt: string | null;
 	parentHandle: string | null;
 	link: string | null;
-	oldName?: string;
+	/** Null when a change read after a restart cannot tell (see MegaChangeEvent.previousUnknown). */
+	oldName?: string | null;
 	newName?: string;
-	oldPath?: string;
+	oldPath?: string | null;
 	newPath?: string;
 	oldParentHandle?: string | null;
 	/** Deleted: true when the item went to the Rubbish Bin, false when it was removed for good or left the scope. */
@@ -167,10 +168,16 @@ function itemFromEvent(event: MegaChangeEvent, matcher: ScopeMatcher): TriggerIt
 		case 'renamed': {
 			if (!node || !previous || !isIn) return undefined;
 			if (!matcher.nameMatches(node.name, node.type) && !matcher.nameMatches(previous.name, node.type)) return undefined;
-			return { ...nodeItem('renamed', node), oldName: previous.name, newName: node.name, oldPath: previous.path, newPath: node.path };
+			const unknown = event.previousUnknown === true;
+			return { ...nodeItem('renamed', node), oldName: unknown ? null : previous.name, newName: node.name, oldPath: unknown ? null : previous.path, newPath: node.path };
 		}
 		case 'moved': {
 			if (!node || !previous) return undefined;
+			if (isIn && event.previousUnknown) {
+				// Read after a restart: it moved to here, from somewhere the rebuilt tree cannot tell.
+				if (!matcher.nameMatches(node.name, node.type)) return undefined;
+				return { ...nodeItem('moved', node), oldName: null, newName: node.name, oldPath: null, newPath: node.path, oldParentHandle: null };
+			}
 			if (isIn && wasIn) {
 				if (!matcher.nameMatches(node.name, node.type)) return undefined;
 				return {
