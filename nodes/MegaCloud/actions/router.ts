@@ -2,10 +2,15 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../../shared';
 import * as account from './account/Account.resource';
+import * as file from './file/File.resource';
+import * as folder from './folder/Folder.resource';
+import * as publicLink from './publicLink/PublicLink.resource';
+import * as rubbishBin from './rubbishBin/RubbishBin.resource';
+import * as search from './search/Search.resource';
 
 type OperationModule = { execute: (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]> };
 
-export const resources: Record<string, Record<string, OperationModule | unknown>> = { account };
+export const resources: Record<string, Record<string, OperationModule | unknown>> = { file, folder, publicLink, rubbishBin, search, account };
 
 function operationFor(resource: string, operation: string): OperationModule | undefined {
 	const candidate = resources[resource]?.[operation] as OperationModule | undefined;
