@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--quick] [--only name,name]`: transfer, tree and login benchmarks.
+ * `npm run bench [-- --json] [--quick] [--only name,name]`: transfer, tree, login and trigger benchmarks.
  * With --json prints ONE JSON object {"node", "results": [{name, unit, ours, megajs?, limit?, peakRssMiB?, ...}]}
  * (contract in bench/README.md); without it, a readable table. --quick uses small sizes (development only).
  */
@@ -7,6 +7,7 @@ import { benchLoginV2 } from './login';
 import { benchPipeline, type BenchResult } from './pipeline';
 import { benchTree } from './tree-load';
 import { benchLoopback, benchSlowLink } from './transfers';
+import { benchTrigger } from './trigger';
 
 interface Options {
 	json: boolean;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
 		{ prefix: 'slowlink', run: () => benchSlowLink(options) },
 		{ prefix: 'tree', run: async () => (await benchTree()).map((result) => ({ ...result })) },
 		{ prefix: 'login', run: async () => [await benchLoginV2()] },
+		{ prefix: 'trigger', run: () => benchTrigger(options) },
 	];
 	const results: BenchResult[] = [];
 	for (const group of groups) {
