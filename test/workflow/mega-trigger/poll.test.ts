@@ -5,7 +5,7 @@
  */
 import { PollContext } from 'n8n-core';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import { NodeApiError, Workflow } from 'n8n-workflow';
 import type { Storage } from 'megajs';
 
 import { MegaApi } from '../../../credentials/MegaApi.credentials';
@@ -396,8 +396,23 @@ describe('file content', () => {
 		expect(withContent.items[0].json.contentSkipped).toBeUndefined();
 
 		await other.upload('big.bin', Buffer.alloc(2_000_000, 1), folder);
-		const tight = await poller.poll({ pollBudgetMs: 10 });
+		const tight = await poller.poll({ pollBudgetMs: 1 });
 		expect(tight.items[0].binary).toBeUndefined();
 		expect(tight.items[0].json.contentSkipped).toMatch(/more than this poll has left/);
+	});
+});
+
+describe('errors', () => {
+	it('a wrong password fails the poll as a credential problem (n8n backs off), without the password in the error', async () => {
+		const who = await newAccount(sandbox);
+		const poller = triggerPoller({ ...who, credential: { ...who.credential, password: 'pw-wrong-trigger' } }, { events: ['fileAdded'] });
+		const error = (await poller.poll().then(
+			() => undefined,
+			(failure: unknown) => failure,
+		)) as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.failure).toMatchObject({ cause: 'credential-invalid' });
+		expect(JSON.stringify({ message: error.message, description: error.description, context: error.context })).not.toMatch(/pw-/);
+		expect(poller.staticData).toEqual({});
 	});
 });
