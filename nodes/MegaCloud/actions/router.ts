@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../../shared';
+import { cancelSignal } from './params';
 import * as account from './account/Account.resource';
 import * as file from './file/File.resource';
 import * as folder from './folder/Folder.resource';
@@ -35,6 +36,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const results = await handler.execute.call(this, itemIndex);
 			for (const result of results) out.push({ ...result, pairedItem: result.pairedItem ?? { item: itemIndex } });
 		} catch (error) {
+			if (cancelSignal(this)?.aborted) {
+				// Stopped by the user: say so in words n8n recognises ("canceled"), so the run counts as cancelled, not failed.
+				throw new NodeOperationError(this.getNode(), 'The execution was canceled; the MEGA transfer stopped and left nothing half-made', { itemIndex });
+			}
 			const nodeError = toNodeError(this.getNode(), error, itemIndex);
 			if (this.continueOnFail()) {
 				out.push({

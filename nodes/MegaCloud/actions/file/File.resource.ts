@@ -30,7 +30,7 @@ export const description: INodeProperties[] = [
 			{ name: 'Get', value: 'get', description: "Get a file's name, path, size, dates and link", action: 'Get a file' },
 			{ name: 'Get Versions', value: 'getVersions', description: 'List the versions of a file, newest first', action: 'Get versions of a file' },
 			{ name: 'Move', value: 'move', description: 'Move a file into another folder', action: 'Move a file' },
-			{ name: 'Rename', value: 'rename', description: 'Rename a file', action: 'Rename a file' },
+			{ name: 'Rename', value: 'rename', description: 'Give a file a new name; its handle, versions and link stay', action: 'Rename a file' },
 			{ name: 'Upload', value: 'upload', description: 'Upload a file from a binary field into a folder', action: 'Upload a file' },
 		],
 		default: 'upload',

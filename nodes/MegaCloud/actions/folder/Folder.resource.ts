@@ -29,7 +29,7 @@ export const description: INodeProperties[] = [
 			{ name: 'Get', value: 'get', description: "Get a folder's name, path, dates and link", action: 'Get a folder' },
 			{ name: 'Get Many', value: 'getAll', description: 'List the files and folders in a folder', action: 'Get many items in a folder' },
 			{ name: 'Move', value: 'move', description: 'Move a folder into another folder', action: 'Move a folder' },
-			{ name: 'Rename', value: 'rename', description: 'Rename a folder', action: 'Rename a folder' },
+			{ name: 'Rename', value: 'rename', description: 'Give a folder a new name; its handle, contents and link stay', action: 'Rename a folder' },
 		],
 		default: 'getAll',
 	},
