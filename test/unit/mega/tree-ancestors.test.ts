@@ -53,3 +53,42 @@ describe('change events carry the folders above the node', () => {
 		expect(tree.get('AAAAAAAA')).toBeUndefined();
 	});
 });
+
+describe('describing an older stretch of the feed against a newer tree (mutate = false)', () => {
+	it('uses the states the stretch itself showed, and says previousUnknown for nodes it had not shown', () => {
+		const a = folder('AAAAAAAA', 'ROOT0000', 'A');
+		const b = folder('BBBBBBBB', 'ROOT0000', 'B');
+		const old = folder('OLDOLDOL', 'BBBBBBBB', 'renamed since');
+		// today's tree: the old node already renamed and moved under B; NEW was created, renamed and moved meanwhile
+		const created = folder('NEWNEWNE', 'AAAAAAAA', 'first name');
+		const tree = newTree([a, b, old, { ...created, p: 'BBBBBBBB' }]);
+		const key = (raw: RawNode) => ecb.decrypt(Buffer.from((raw.k as string).split(':')[1], 'base64url'));
+		const at = (raw: RawNode, name: string) => encryptAttributes({ n: name }, key(raw)).toString('base64url');
+		const window = new Map();
+		const first = tree.applyPackets([{ a: 't', t: { f: [created] } }, { a: 'u', n: 'NEWNEWNE', at: at(created, 'second name') }], 'SN000000002', () => false, false, window);
+		const second = tree.applyPackets(
+			[
+				{ a: 'd', n: 'NEWNEWNE', m: 1 },
+				{ a: 't', t: { f: [{ ...created, p: 'BBBBBBBB', a: at(created, 'second name') }] } },
+				{ a: 'u', n: 'OLDOLDOL', at: at(old, 'renamed since') },
+				{ a: 'd', n: 'GONEGONE' },
+			],
+			'SN000000003',
+			() => false,
+			false,
+			window,
+		);
+		expect(first.map((e) => [e.type, e.node?.path, e.previous?.name])).toEqual([
+			['added', '/A/first name', undefined],
+			['renamed', '/A/second name', 'first name'],
+		]);
+		expect(second.map((e) => [e.type, e.node?.path ?? '', e.previous?.path, e.previousUnknown ?? false])).toEqual([
+			['moved', '/B/second name', '/A/second name', false],
+			['renamed', '/B/renamed since', '', true],
+			['deleted', '', '', true],
+		]);
+		// nothing was applied to the tree
+		expect(tree.get('NEWNEWNE')?.p).toBe('BBBBBBBB');
+		expect(tree.sn).toBe('SN000000001');
+	});
+});
