@@ -103,7 +103,7 @@ export class MegaTrigger implements INodeType {
 						description: 'Only files with one of these extensions (comma-separated); folders never match',
 					},
 					{
-						displayName: 'Ignore Changes Made by This N8n',
+						displayName: 'Ignore Own Changes',
 						name: 'ignoreOwnChanges',
 						type: 'boolean',
 						default: true,
