@@ -53,8 +53,9 @@ export interface MegaChangeBatch {
 	 */
 	tooFarBehind: boolean;
 	/**
-	 * With `tooFarBehind`: the tree as this process held it before the reload, when it had one (its `sn` says up to
-	 * where), so callers can compare it with the reloaded tree.
+	 * With `tooFarBehind`, when this process held the tree at or after `since` before it had to reload: that tree (its
+	 * `sn` says up to where), to compare with the reloaded one; `events` then holds the changes from `since` up to it,
+	 * as this process saw them. Without it `events` is empty.
 	 */
 	previousTree?: MegaTree;
 }

@@ -807,8 +807,11 @@ export class LiveMegaTree {
 
 	/** Counts full fetches (tests and benchmarks read it). */
 	fetchCount = 0;
-	/** The tree as it was before the last reload of a loaded tree (MEGA's -6), for callers that compare. */
-	private previousTree: MegaTree | undefined;
+	/**
+	 * Before the last reload of a loaded tree (MEGA's -6): the tree as it was, and the log that led to it, so a caller
+	 * whose position was in that log gets the exact changes up to the reload and can compare trees from there.
+	 */
+	private beforeReload: { tree: MegaTree; log: LogBatch[]; baseSn: string } | undefined;
 
 	private api: TreeApi;
 	private readonly apis = new Set<TreeApi>();
@@ -837,7 +840,7 @@ export class LiveMegaTree {
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
 		const reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
-		if (this.loaded) this.previousTree = this.tree.snapshot();
+		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
 		this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
@@ -916,6 +919,16 @@ export class LiveMegaTree {
 		}
 	}
 
+	/** What this process saw from `since` up to its last reload, when `since` is a position it had then. */
+	private changesBeforeReload(since: string): { events: MegaChangeEvent[]; previousTree?: MegaTree } {
+		const before = this.beforeReload;
+		if (!before) return { events: [] };
+		if (since === before.tree.sn) return { events: [], previousTree: before.tree };
+		const index = before.log.findIndex((batch) => batch.from === since);
+		if (index < 0 && since !== before.baseSn) return { events: [] };
+		return { events: before.log.slice(Math.max(index, 0)).flatMap((batch) => batch.events), previousTree: before.tree };
+	}
+
 	/**
 	 * Changes after `since` (a position from an earlier call or an `f`). Refreshes first. Unknown positions (e.g. after a
 	 * restart) are read from MEGA's log directly and described against the current tree; positions MEGA no longer has
@@ -940,7 +953,7 @@ export class LiveMegaTree {
 			try {
 				reply = await this.api.pollChanges(cursor, { signal, ...this.query });
 			} catch (error) {
-				if ((error as { errno?: number }).errno === -6) return { events: [], sn, tooFarBehind: true, previousTree: this.previousTree };
+				if ((error as { errno?: number }).errno === -6) return { ...this.changesBeforeReload(since), sn, tooFarBehind: true };
 				throw error;
 			}
 			if (reply.a && reply.a.length > 0) {
