@@ -62,8 +62,10 @@ export async function pollChanges(
 	if (batch.tooFarBehind) {
 		const matcher = await resolveScope();
 		const tree = await source.tree({ signal });
-		const items = await fallbackItems(tree, batch.previousTree, cursor.ts, matcher);
-		return { items, cursor: { sn: batch.sn, ts: Math.max(cursor.ts, newestCreationInTree(tree)) }, firstActivation: false, fellBack: true, tree };
+		// Changes this process saw before it had to reload are exact; the rest comes from comparing trees and timestamps.
+		const exact = itemsFromEvents(batch.events, matcher);
+		const items = [...exact, ...(await fallbackItems(tree, batch.previousTree, cursor.ts, matcher))];
+		return { items, cursor: { sn: batch.sn, ts: Math.max(newestCreation(batch.events, cursor.ts), newestCreationInTree(tree)) }, firstActivation: false, fellBack: true, tree };
 	}
 	if (batch.events.length === 0) return { items: [], cursor: { sn: batch.sn, ts: cursor.ts }, firstActivation: false, fellBack: false };
 	const matcher = await resolveScope();

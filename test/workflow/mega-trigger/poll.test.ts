@@ -362,6 +362,28 @@ describe('MEGA -6 (the cursor is older than the change log): the fallback', () =
 		expect(next.items.map((item) => [item.json.name, item.json.fromFallback ?? false])).toEqual([['after.txt', false]]);
 	});
 
+	it('when the process had read further than the trigger before reloading: the changes it saw are exact, the rest from the fallback', async () => {
+		const who = await newAccount(sandbox);
+		const other = sandbox.client(who.email);
+		const folder = await watched(who);
+		const doomed = await other.upload('doomed.txt', Buffer.from('x'), folder);
+		const poller = triggerPoller(who, { events: ALL_EVENTS, folder: byId(folder) });
+		await poller.poll();
+		await other.upload('seen-by-process.txt', Buffer.from('s'), folder);
+		// another node of this n8n reads the account: the shared live tree moves past the trigger's position
+		await (await getMegaClient({ getCredentials: async () => who.credential })).tree();
+		await other.remove(doomed);
+		await other.upload('after-reload.txt', Buffer.from('a'), folder);
+		sandbox.trimScLog(who.email, 0);
+		const result = await poller.poll();
+		expect(result.items.map((item) => [item.json.event, item.json.name, item.json.fromFallback ?? false])).toEqual([
+			['fileAdded', 'seen-by-process.txt', false],
+			['deleted', 'doomed.txt', true],
+			['fileAdded', 'after-reload.txt', true],
+		]);
+		expect((await poller.poll()).emitted).toBe(false);
+	});
+
 	it('after a restart (no tree held): additions newer than ts only', async () => {
 		const who = await newAccount(sandbox);
 		const other = sandbox.client(who.email);
