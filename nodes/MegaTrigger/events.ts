@@ -261,11 +261,15 @@ export async function fallbackItems(current: MegaTree, previous: MegaTree | unde
 	if (previous) {
 		const before = entriesInScope(previous, matcher);
 		await previous.prepareNames(before);
+		const gone = new Set<string>();
 		for (const old of before) {
 			const now = current.get(old.h);
 			if (now && inScopeOf(current, now, matcher)) continue;
 			// A file that became an old version of a newer one was updated, not deleted (the update is listed below).
 			if (now && current.isVersion(now)) continue;
+			gone.add(old.h);
+			// As in the feed, a folder that went with its contents is one change (parents come before children here).
+			if (old.p && gone.has(old.p)) continue;
 			const name = previous.nameOf(old);
 			const type = old.t === 0 ? 'file' : 'folder';
 			if (!matcher.nameMatches(name, type)) continue;

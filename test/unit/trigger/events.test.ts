@@ -146,6 +146,16 @@ describe('fallbackItems (after MEGA -6)', () => {
 		expect(items[1]).toMatchObject({ inRubbishBin: true, newPath: '//bin/keep.txt' });
 	});
 
+	it('reports a folder that went with its contents once, as the feed does', async () => {
+		const t = fixture();
+		t.add('SUBFILE0', 'SUBFOLD0', 'sub.txt');
+		const previous = t.tree.snapshot();
+		t.remove('SUBFOLD0');
+		t.reload(t.reloadedCopy());
+		const items = await fallbackItems(t.tree, previous, Number.MAX_SAFE_INTEGER, matcher());
+		expect(items.map((item) => [item.event, item.handle, item.type])).toEqual([['deleted', 'SUBFOLD0', 'folder']]);
+	});
+
 	it('without it (a restarted process): only additions at or after ts, in creation order', async () => {
 		const t = fixture();
 		t.add('BEFORE00', 'WATCHED0', 'before.txt');
