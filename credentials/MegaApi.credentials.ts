@@ -28,7 +28,7 @@ export class MegaApi implements ICredentialType {
 				{
 					name: 'Session String',
 					value: 'session',
-					description: 'Resume a session made once with "npx mega-session": no password stored, no login per restart',
+					description: 'Resume a session made once with the mega-session command: no password stored, no login per restart',
 				},
 				{
 					name: 'Anonymous',
@@ -75,7 +75,7 @@ export class MegaApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. mega-session:v1:…',
-			description: 'Made by running "npx mega-session --email you@example.com" once. It grants full access to the account: keep it secret.',
+			description: 'Made by running "npx -p n8n-nodes-mega mega-session --email you@example.com" once. It grants full access to the account: keep it secret.',
 			hint: 'Logging out of this session elsewhere (or "log out of all devices" in MEGA) makes it invalid; create a new one then',
 			displayOptions: { show: { mode: ['session'] } },
 		},

@@ -76,7 +76,7 @@ export function megaConnectionFromCredential(data: ICredentialDataDecryptedObjec
 				throw new MegaCredentialError(
 					'The MEGA credential has no session string',
 					'ESESSIONFORMAT',
-					'Run "npx mega-session --email you@example.com" and paste the line it prints.',
+					'Run "npx -p n8n-nodes-mega mega-session --email you@example.com" and paste the line it prints.',
 				);
 			}
 			return { mode, gateway, credentials: { kind: 'session', session } };

@@ -124,7 +124,7 @@ describe('testMegaApiCredential', () => {
 			[{ ...twoFactor, totpSecret: 'AAAAAAAAAAAAAAAA' }, /rejected the two-factor \(2FA\) code\. Check the TOTP secret/],
 			[{ ...twoFactor, totpSecret: 'not base32!' }, /TOTP secret is not valid base32/],
 			[{ mode: 'session', sessionToken: 'mega-session:v1:garbage', gateway: sandbox.gateway }, /session string is not valid\. Create a new session string/],
-			[{ mode: 'session', sessionToken: '', gateway: sandbox.gateway }, /no session string\. Run "npx mega-session/],
+			[{ mode: 'session', sessionToken: '', gateway: sandbox.gateway }, /no session string\. Run "npx -p n8n-nodes-mega mega-session/],
 			[{ ...credentials, gateway: 'http://127.0.0.1:1/' }, /^Could not reach the MEGA API at http:\/\/127\.0\.0\.1:1\/ .*Check the API Gateway URL/],
 		];
 		for (const [data, expected] of cases) {

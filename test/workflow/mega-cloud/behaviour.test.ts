@@ -159,6 +159,16 @@ describe('credential failures', () => {
 	});
 });
 
+describe('quota', () => {
+	test('an upload over the storage quota fails with the quota-exhausted cause and a fix', async () => {
+		await env.sandbox.createAccount({ email: 'full@workflow.test', password: 'full-password-secret', version: 2, storageBytes: 1000 });
+		env.extraSecrets.push('full-password-secret');
+		const credential = { mode: 'account', email: 'full@workflow.test', password: 'full-password-secret', gateway: env.sandbox.gateway };
+		const failed = await env.runCloud({ resource: 'file', operation: 'upload', binaryPropertyName: 'data' }, { credential, before: [make(64 * 1024, 'too-big.bin')] }).catch((e: unknown) => e);
+		expect(failed).toMatchObject({ name: 'NodeApiError', message: expect.stringMatching(/quota/i), description: expect.stringMatching(/Free up space/), failure: { cause: 'quota-exhausted' } });
+	});
+});
+
 describe('cancellation', () => {
 	test('an execution cancelled mid-upload stops sending and leaves no file behind', async () => {
 		const folder = await env.client.mkdir('/Cancelled');

@@ -98,6 +98,19 @@ describe('file.upload', () => {
 		expect(items[0].json).toMatchObject({ name: 'dated.txt', modifiedAt: '2024-02-03T04:05:06.000Z' });
 	});
 
+	test('an upload MEGA makes restart (-4 on a chunk) re-opens the stored binary and still arrives whole', async () => {
+		await env.client.mkdir('/Uploads');
+		env.sandbox.faults.add({ kind: 'error', code: -4, endpoint: 'upload', count: 1 });
+		env.sandbox.resetCounters();
+		const { items, result } = await env.runCloud(
+			{ resource: 'file', operation: 'upload', binaryPropertyName: 'data', folder: byPath('/Uploads'), fileName: 'restarted.bin' },
+			{ before: [make(3 * MIB + 1, 'restart.bin')] },
+		);
+		expect(env.sandbox.counters().commands.u).toBe(2);
+		const body = await readAll(await env.client.download(items[0].json.handle as string));
+		expect(sha256(body)).toBe(result.output('Make')[0].json.sha256);
+	});
+
 	test('a missing binary field fails before any upload request', async () => {
 		env.sandbox.resetCounters();
 		const failed = await env.runCloud({ resource: 'file', operation: 'upload', binaryPropertyName: 'nope', folder: byPath('/Uploads') }).catch((e: unknown) => e);
