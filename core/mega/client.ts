@@ -135,6 +135,9 @@ export class MegaClient {
 		} else {
 			live.attach(session.api);
 		}
+		const tree = live;
+		// A write whose reply is lost is looked up in the feed from here (see MegaApiTransport.changeFeedPosition).
+		session.api.changeFeedPosition = () => tree.tree.sn || undefined;
 		return new MegaClient(session, live);
 	}
 

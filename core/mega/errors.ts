@@ -265,6 +265,23 @@ export class MegaRetryExhaustedError extends MegaError {
 	}
 }
 
+/**
+ * A change whose reply was lost while the session ended, and whose outcome MEGA's change feed could not tell (the feed
+ * no longer reached back far enough). Not retryable as such: resending might apply it twice.
+ */
+export class MegaWriteOutcomeUnknownError extends MegaError {
+	readonly commands: string[];
+	constructor(commands: string[], operation?: string) {
+		super(`The connection to MEGA was lost ${operation ? `while ${operation}` : 'during a change'} and the session ended; MEGA may or may not have applied it`, {
+			code: 'EUNKNOWNOUTCOME',
+			cause: 'temporarily-unavailable',
+			retryable: false,
+			hint: 'Check the item in MEGA before trying again, so the change is not made twice.',
+		});
+		this.commands = commands;
+	}
+}
+
 export class MegaNotFoundError extends MegaError {
 	constructor(message: string, hint?: string) {
 		super(message, { code: 'EPATH', cause: 'not-found', hint });
