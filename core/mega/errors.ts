@@ -29,6 +29,8 @@ export class MegaError extends Error {
 	readonly retryable: boolean;
 	readonly hint?: string;
 	readonly original?: unknown;
+	/** The user's operation this happened in (`downloading "/Reports/q4.pdf"`), once named. */
+	operation?: string;
 
 	constructor(message: string, options: MegaErrorOptions) {
 		super(message);
@@ -38,6 +40,23 @@ export class MegaError extends Error {
 		this.retryable = options.retryable ?? false;
 		this.hint = options.hint;
 		this.original = options.original;
+	}
+
+	/**
+	 * Names the user's operation in the message, and puts in a hint that fits what was being done. The innermost
+	 * operation wins (an upload's inner "moving to the rubbish bin" stays named as such).
+	 */
+	withinOperation(operation: string, hint?: string): this {
+		if (this.operation !== undefined) return this;
+		this.message = this.describeWithin(operation);
+		this.operation = operation;
+		if (hint) (this as { hint?: string }).hint = hint;
+		return this;
+	}
+
+	/** The message with the operation named in it. */
+	describeWithin(operation: string): string {
+		return `${this.message} (while ${operation})`;
 	}
 }
 
@@ -183,6 +202,10 @@ export class MegaApiError extends MegaError {
 	readonly errno: number;
 	/** Extra fields of the `{err, u, l}` form, or the context command. */
 	readonly details?: Readonly<Record<string, unknown>>;
+	/** What the error number means, without the code. */
+	readonly summary: string;
+	/** The MEGA command that answered (support wants it; a user wants the operation). */
+	readonly command?: string;
 
 	constructor(errno: number, details?: Record<string, unknown>, context?: string) {
 		const info: MegaErrorInfo = MEGA_ERRORS[errno] ?? {
@@ -200,6 +223,12 @@ export class MegaApiError extends MegaError {
 		});
 		this.errno = errno;
 		this.details = details;
+		this.summary = info.message;
+		this.command = context;
+	}
+
+	override describeWithin(operation: string): string {
+		return `${this.summary} while ${operation} [${this.code} ${this.errno}${this.command ? `, command ${this.command}` : ''}]`;
 	}
 }
 
@@ -263,6 +292,11 @@ export class MegaRetryExhaustedError extends MegaError {
 		});
 		this.attempts = attempts;
 	}
+
+	override describeWithin(operation: string): string {
+		const last = this.original instanceof MegaError ? this.original.describeWithin(operation) : `${this.message} (while ${operation})`;
+		return `${last}; gave up after ${this.attempts} attempts`;
+	}
 }
 
 /**
@@ -271,14 +305,18 @@ export class MegaRetryExhaustedError extends MegaError {
  */
 export class MegaWriteOutcomeUnknownError extends MegaError {
 	readonly commands: string[];
-	constructor(commands: string[], operation?: string) {
-		super(`The connection to MEGA was lost ${operation ? `while ${operation}` : 'during a change'} and the session ended; MEGA may or may not have applied it`, {
+	constructor(commands: string[]) {
+		super('The connection to MEGA was lost during a change and the session ended; MEGA may or may not have applied the change', {
 			code: 'EUNKNOWNOUTCOME',
 			cause: 'temporarily-unavailable',
 			retryable: false,
 			hint: 'Check the item in MEGA before trying again, so the change is not made twice.',
 		});
 		this.commands = commands;
+	}
+
+	override describeWithin(operation: string): string {
+		return `The connection to MEGA was lost while ${operation} and the session ended; MEGA may or may not have applied the change`;
 	}
 }
 
