@@ -28,6 +28,7 @@ const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 200);
 const FRESH_EVERY = 15;
 const KIB = 1024;
 const MIB = 1024 * KIB;
+const MAX_HELD_BYTES = 160 * MIB;
 const EMAIL = 'soak@soak.test';
 const PASSWORD = 'soak password 9f2c';
 const RETRY = { baseDelayMs: 5, maxDelayMs: 40, maxRetries: 6, maxTotalMs: 20_000 };
@@ -236,7 +237,9 @@ class Soak {
 			['link', 6],
 			['unlink', 4],
 		]);
-		const plan = this.plan(op) ?? this.plan('upload');
+		// Keep what the sandbox holds in memory bounded on long runs: past the limit, delete instead.
+		const held = [...this.model.values()].reduce((sum, node) => sum + node.size, 0);
+		const plan = (held > MAX_HELD_BYTES ? this.plan('delete') : this.plan(op)) ?? this.plan('upload');
 		if (!plan) return;
 		const fault = faultFor(this.rng, plan.command);
 		this.faultLabel = fault.label;
