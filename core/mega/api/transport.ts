@@ -207,7 +207,7 @@ export class MegaApiTransport {
 		const results = [...firstResults];
 		const started = Date.now();
 		for (let retries = 0; ; retries++) {
-			const busy = results.flatMap((result, index) => (result === -3 ? [index] : []));
+			const busy = results.flatMap((result, index) => (errorFromReply(result)?.errno === -3 ? [index] : []));
 			if (busy.length === 0) return results;
 			const delay = this.backoffDelay(retries);
 			if (retries >= this.retry.maxRetries || Date.now() - started + delay > this.retry.maxTotalMs) return results;
