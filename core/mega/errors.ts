@@ -54,6 +54,21 @@ export class MegaError extends Error {
 		return this;
 	}
 
+	/**
+	 * The request this error ended may have been applied already (its reply was lost before the error): say so, so the
+	 * change is not repeated blindly.
+	 */
+	markMaybeApplied(): this {
+		if (this.maybeApplied) return this;
+		this.maybeApplied = true;
+		const check = 'The change may already have been made at MEGA: check the item before running it again.';
+		(this as { hint?: string }).hint = this.hint ? `${this.hint} ${check}` : check;
+		return this;
+	}
+
+	/** True when the failed request may nevertheless have been applied (see markMaybeApplied). */
+	maybeApplied?: boolean;
+
 	/** The message with the operation named in it. */
 	describeWithin(operation: string): string {
 		return `${this.message} (while ${operation})`;

@@ -379,13 +379,19 @@ export class MegaApiTransport {
 				continue;
 			}
 			if (result.kind === 'esid') {
+				// A write whose reply was lost and which cannot be looked up (no new session) may still have been applied.
+				const withMaybeApplied = (error: unknown): unknown => (mayBeApplied && options.guardWrite && error instanceof MegaError ? error.markMaybeApplied() : error);
 				if (!reloggedIn && !options.noRelogin && !options.noSession && this.onSessionExpired) {
 					reloggedIn = true;
-					await this.onSessionExpired(usedSid);
+					try {
+						await this.onSessionExpired(usedSid);
+					} catch (error) {
+						throw withMaybeApplied(error);
+					}
 					if (mayBeApplied && options.guardWrite) throw new LostWriteReplySignal();
 					continue;
 				}
-				throw result.error as MegaError;
+				throw withMaybeApplied(result.error);
 			}
 			// retry
 			const error = result.error as MegaError;

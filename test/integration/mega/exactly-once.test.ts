@@ -4,6 +4,7 @@
  * re-login the core reads the change feed for the request's `i` echo instead of resending blindly under the new session.
  */
 import { MegaClient, forgetLiveTrees } from '../../../core/mega/client';
+import { MegaError } from '../../../core/mega/errors';
 import { clearSessionCache } from '../../../core/mega/session';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
 import type { FaultSpec, SandboxListEntry } from '../../../sandbox/mega/types';
@@ -203,6 +204,25 @@ describe('a write whose reply was lost, then the session ended, is applied once 
 		expect(appliedCounts).toEqual({ a: 1 });
 		expect(result.name).toBe('after.txt');
 		expect((await (await freshView(account)).info(file.handle)).name).toBe('after.txt');
+	});
+
+	it('without a way to log in again (a session string), the error says the change may already have been made', async () => {
+		const account = await freshAccount();
+		const file = await account.client.upload({ name: 'session.txt', source: Buffer.from('x') });
+		const exported = account.client.exportSession();
+		clearSessionCache();
+		forgetLiveTrees();
+		const resumed = await MegaClient.fromSession(exported, { gateway: sandbox.gateway, retry: fast });
+		await resumed.tree();
+		const before = applied('a');
+		sandbox.faults.add({ kind: 'drop', endSession: true, endpoint: 'cs', command: 'a', email: account.email, count: 1 });
+		const error = (await resumed.rename(file.handle, 'renamed.txt').catch((e: unknown) => e)) as MegaError;
+		expect(error).toBeInstanceOf(MegaError);
+		expect(error.code).toBe('ESID');
+		expect(error.maybeApplied).toBe(true);
+		expect(error.hint).toMatch(/may already have been made/);
+		// It was applied, once: the error did not claim otherwise.
+		expect(applied('a') - before).toBe(1);
 	});
 
 	it('the same fault pair on a read just resends it under the new session', async () => {

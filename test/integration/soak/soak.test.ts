@@ -124,6 +124,11 @@ function faultFor(rng: SeededRandom, command: string): { label: string; specs: F
 		[() => ({ label: 'download drop', specs: [{ kind: 'drop', endpoint: 'download', count }] }), 2],
 		[() => ({ label: 'download HTTP 503', specs: [{ kind: 'http', status: 503, endpoint: 'download', count: 1 }] }), 2],
 		[() => ({ label: 'latency', specs: [{ kind: 'latency', ms: rng.int(1, 25) }] }), 2],
+		// Faults the operation cannot ride out: it must fail, typed, with nothing applied.
+		[() => ({ label: `cs EINTERNAL on ${command}`, specs: [{ kind: 'error', code: -1, endpoint: 'cs', command, count: 1 }] }), 2],
+		[() => ({ label: `cs EACCESS on ${command}`, specs: [{ kind: 'error', code: -11, endpoint: 'cs', command, count: 1 }] }), 1],
+		[() => ({ label: `cs EAGAIN on ${command} until retries run out`, specs: [{ kind: 'error', code: -3, endpoint: 'cs', command, count: 50 }] }), 1],
+		[() => ({ label: 'upload URL dead (403) on every try', specs: [{ kind: 'http', status: 403, endpoint: 'upload', count: 50 }] }), 1],
 		[() => ({ label: 'bandwidth 24 MiB/s', specs: [{ kind: 'bandwidth', bytesPerSecond: 24 * MIB, endpoint: ['upload', 'download'] }] }), 2],
 	];
 	return rng.weighted(choices)();
@@ -261,7 +266,7 @@ class Soak {
 			this.figures.failedOps[plan.op] = (this.figures.failedOps[plan.op] ?? 0) + 1;
 			this.checkError(plan.op, error);
 			// A change whose outcome MEGA could not tell is allowed to have happened; the model follows the store.
-			if (error instanceof MegaError && error.code === 'EUNKNOWNOUTCOME') {
+			if (error instanceof MegaError && (error.code === 'EUNKNOWNOUTCOME' || error.maybeApplied)) {
 				this.violation(`${plan.op}: outcome unknown (${error.message})`);
 				return;
 			}
