@@ -30,6 +30,7 @@ import {
 } from './errors';
 import { encryptPasswordLink, formatFileLink, formatFolderLink, resolveMegaLink, type ParsedMegaLink } from './links';
 import { openSession, type MegaAccountSession, type MegaCredentials } from './session';
+import { runOperation, type MegaOperation } from './operation';
 import { LiveMegaTree, type MegaNode, type MegaTree, type TreeEntry } from './tree';
 import {
 	openDownload,
@@ -136,6 +137,9 @@ export class MegaClient {
 		} else {
 			live.attach(session.api);
 		}
+		const tree = live;
+		// A write whose reply is lost is looked up in the feed from here (see MegaApiTransport.changeFeedPosition).
+		session.api.changeFeedPosition = () => tree.tree.sn || undefined;
 		return new MegaClient(session, live);
 	}
 
@@ -744,8 +748,71 @@ export class MegaClient {
 		const tree = await this.tree(options);
 		const entry = this.resolve(tree, ref);
 		if (entry.t !== 0) throw new MegaInvalidOperationError(`"${tree.pathOf(entry)}" is a folder; only files can be downloaded`, 'ENOTFILE');
-		return openDownload(this.api, { ...options, source: { handle: entry.h }, key: this.nodeKey(tree, entry) });
+		return openDownload(this.api, { ...options, source: { handle: entry.h }, key: this.nodeKey(tree, entry), label: options.label ?? tree.pathOf(entry) });
 	}
+
+	/** A node reference as a quoted path for messages, from the tree as it is (no request). */
+	describeRef(ref: NodeRef | undefined): string {
+		if (ref === undefined) return '"/"';
+		if (typeof ref === 'object' && 'path' in ref && typeof ref.path === 'string') return `"${ref.path}"`;
+		const handle = typeof ref === 'string' ? (/^[A-Za-z0-9_-]{8}$/.test(ref) ? ref : undefined) : (ref as { handle: string }).handle;
+		const entry = handle ? this.live.tree.get(handle) : undefined;
+		if (entry) {
+			try {
+				return `"${this.live.tree.pathOf(entry)}"`;
+			} catch {
+				return `the item ${entry.h}`;
+			}
+		}
+		if (typeof ref === 'string') return `"${ref.startsWith('/') ? ref : `/${ref}`}"`;
+		return `the item ${(ref as { handle: string }).handle}`;
+	}
+}
+
+type DescribeOperation = (client: MegaClient, ...args: unknown[]) => MegaOperation;
+type OperationTable = {
+	[M in keyof MegaClient]?: MegaClient[M] extends (...args: infer A) => unknown ? (client: MegaClient, ...args: A) => MegaOperation : never;
+};
+const read = (text: string): MegaOperation => ({ kind: 'read', text });
+const change = (text: string): MegaOperation => ({ kind: 'change', text });
+
+/**
+ * What each public method is doing, in the words a workflow user knows: an error escaping the method names it
+ * ("Access denied by MEGA while downloading "/Reports/q4.pdf" [EACCESS -11, command g]"). Never put a link URL here:
+ * it carries the key.
+ */
+const CLIENT_OPERATIONS: OperationTable = {
+	info: (c, ref) => read(`looking up ${c.describeRef(ref)}`),
+	list: (c, ref) => read(`listing ${c.describeRef(ref)}`),
+	listRubbishBin: () => read('listing the rubbish bin'),
+	search: () => read('searching'),
+	versions: (c, ref) => read(`listing the versions of ${c.describeRef(ref)}`),
+	quota: () => read('reading the account quota'),
+	account: () => read('reading the account details'),
+	changes: () => read('reading the change feed'),
+	mkdir: (_c, path) => change(`creating the folder "${path}"`),
+	rename: (c, ref, name) => change(`renaming ${c.describeRef(ref)} to "${name}"`),
+	setAttributes: (c, ref) => change(`changing the attributes of ${c.describeRef(ref)}`),
+	move: (c, ref, target) => change(`moving ${c.describeRef(ref)} to ${c.describeRef(target)}`),
+	copy: (c, ref, target) => change(`copying ${c.describeRef(ref)} to ${c.describeRef(target)}`),
+	trash: (c, ref) => change(`moving ${c.describeRef(ref)} to the rubbish bin`),
+	restore: (c, ref) => change(`restoring ${c.describeRef(ref)} from the rubbish bin`),
+	delete: (c, ref) => change(`deleting ${c.describeRef(ref)}`),
+	emptyRubbishBin: () => change('emptying the rubbish bin'),
+	deleteVersions: (c, ref) => change(`deleting the old versions of ${c.describeRef(ref)}`),
+	createLink: (c, ref) => change(`creating a link to ${c.describeRef(ref)}`),
+	removeLink: (c, ref) => change(`removing the link to ${c.describeRef(ref)}`),
+	importLink: (c, _url, target) => change(`importing a link into ${c.describeRef(target)}`),
+	upload: (c, options) => ({ kind: 'upload', text: `uploading "${options.name}" into ${c.describeRef(options.parent)}` }),
+	download: (c, ref) => ({ kind: 'download', text: `downloading ${c.describeRef(ref)}` }),
+};
+
+for (const [method, describe] of Object.entries(CLIENT_OPERATIONS) as Array<[string, DescribeOperation]>) {
+	const prototype = MegaClient.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+	const original = prototype[method];
+	prototype[method] = function (this: MegaClient, ...args: unknown[]) {
+		return runOperation(() => describe(this, ...args), () => original.apply(this, args));
+	};
 }
 
 function linkKeyMismatch(): MegaLinkError {
@@ -781,6 +848,10 @@ function linkNotFound(error: unknown): unknown {
 
 /** Name and size of a public file link, without logging in. */
 export async function publicFileInfo(url: string, options: PublicAccessOptions = {}): Promise<{ handle: string; name: string; size: number; attributes: Record<string, unknown> }> {
+	return runOperation({ kind: 'public', text: 'reading a public file link' }, () => publicFileInfoNow(url, options));
+}
+
+async function publicFileInfoNow(url: string, options: PublicAccessOptions): Promise<{ handle: string; name: string; size: number; attributes: Record<string, unknown> }> {
 	const link = await resolveMegaLink(url, options.password);
 	if (link.kind !== 'file') throw new MegaLinkError('This is a folder link; use listPublicFolder', 'ELINK');
 	let info: { s?: number; at?: string };
@@ -803,6 +874,10 @@ export interface PublicFolder {
 
 /** Opens a public folder link without logging in: its whole tree, decrypted with the link key. */
 export async function openPublicFolder(url: string, options: PublicAccessOptions = {}): Promise<PublicFolder> {
+	return runOperation({ kind: 'public', text: 'opening a public folder link' }, () => openPublicFolderNow(url, options));
+}
+
+async function openPublicFolderNow(url: string, options: PublicAccessOptions): Promise<PublicFolder> {
 	const link = await resolveMegaLink(url, options.password);
 	if (link.kind !== 'folder') throw new MegaLinkError('This is a file link; use publicFileInfo', 'ELINK');
 	const api = new MegaApiTransport({ gateway: options.gateway, retry: options.retry, query: { n: link.handle } });
@@ -823,6 +898,10 @@ export async function openPublicFolder(url: string, options: PublicAccessOptions
 
 /** Lists a public folder link without logging in (the folder's children, or everything with `recursive`). */
 export async function listPublicFolder(url: string, options: PublicAccessOptions & { recursive?: boolean } = {}): Promise<MegaNode[]> {
+	return runOperation({ kind: 'public', text: 'listing a public folder link' }, () => listPublicFolderNow(url, options));
+}
+
+async function listPublicFolderNow(url: string, options: PublicAccessOptions & { recursive?: boolean }): Promise<MegaNode[]> {
 	const folder = await openPublicFolder(url, options);
 	const { tree, link } = folder;
 	let start = tree.rootHandle;
@@ -841,6 +920,13 @@ export async function listPublicFolder(url: string, options: PublicAccessOptions
 export async function openPublicDownload(
 	url: string,
 	options: PublicAccessOptions & Omit<DownloadOptions, 'source' | 'key'> & { childHandle?: string } = {},
+): Promise<MegaDownloadStream> {
+	return runOperation({ kind: 'public', text: 'downloading from a public link' }, () => openPublicDownloadNow(url, options));
+}
+
+async function openPublicDownloadNow(
+	url: string,
+	options: PublicAccessOptions & Omit<DownloadOptions, 'source' | 'key'> & { childHandle?: string },
 ): Promise<MegaDownloadStream> {
 	const link = await resolveMegaLink(url, options.password);
 	const { gateway, password: _password, retry, childHandle, ...downloadOptions } = options;

@@ -29,6 +29,8 @@ export class MegaError extends Error {
 	readonly retryable: boolean;
 	readonly hint?: string;
 	readonly original?: unknown;
+	/** The user's operation this happened in (`downloading "/Reports/q4.pdf"`), once named. */
+	operation?: string;
 
 	constructor(message: string, options: MegaErrorOptions) {
 		super(message);
@@ -38,6 +40,38 @@ export class MegaError extends Error {
 		this.retryable = options.retryable ?? false;
 		this.hint = options.hint;
 		this.original = options.original;
+	}
+
+	/**
+	 * Names the user's operation in the message, and puts in a hint that fits what was being done. The innermost
+	 * operation wins (an upload's inner "moving to the rubbish bin" stays named as such).
+	 */
+	withinOperation(operation: string, hint?: string): this {
+		if (this.operation !== undefined) return this;
+		this.message = this.describeWithin(operation);
+		this.operation = operation;
+		if (hint) (this as { hint?: string }).hint = hint;
+		return this;
+	}
+
+	/**
+	 * The request this error ended may have been applied already (its reply was lost before the error): say so, so the
+	 * change is not repeated blindly.
+	 */
+	markMaybeApplied(): this {
+		if (this.maybeApplied) return this;
+		this.maybeApplied = true;
+		const check = 'The change may already have been made at MEGA: check the item before running it again.';
+		(this as { hint?: string }).hint = this.hint ? `${this.hint} ${check}` : check;
+		return this;
+	}
+
+	/** True when the failed request may nevertheless have been applied (see markMaybeApplied). */
+	maybeApplied?: boolean;
+
+	/** The message with the operation named in it. */
+	describeWithin(operation: string): string {
+		return `${this.message} (while ${operation})`;
 	}
 }
 
@@ -183,6 +217,10 @@ export class MegaApiError extends MegaError {
 	readonly errno: number;
 	/** Extra fields of the `{err, u, l}` form, or the context command. */
 	readonly details?: Readonly<Record<string, unknown>>;
+	/** What the error number means, without the code. */
+	readonly summary: string;
+	/** The MEGA command that answered (support wants it; a user wants the operation). */
+	readonly command?: string;
 
 	constructor(errno: number, details?: Record<string, unknown>, context?: string) {
 		const info: MegaErrorInfo = MEGA_ERRORS[errno] ?? {
@@ -200,6 +238,12 @@ export class MegaApiError extends MegaError {
 		});
 		this.errno = errno;
 		this.details = details;
+		this.summary = info.message;
+		this.command = context;
+	}
+
+	override describeWithin(operation: string): string {
+		return `${this.summary} while ${operation} [${this.code} ${this.errno}${this.command ? `, command ${this.command}` : ''}]`;
 	}
 }
 
@@ -262,6 +306,32 @@ export class MegaRetryExhaustedError extends MegaError {
 			original: last,
 		});
 		this.attempts = attempts;
+	}
+
+	override describeWithin(operation: string): string {
+		const last = this.original instanceof MegaError ? this.original.describeWithin(operation) : `${this.message} (while ${operation})`;
+		return `${last}; gave up after ${this.attempts} attempts`;
+	}
+}
+
+/**
+ * A change whose reply was lost while the session ended, and whose outcome MEGA's change feed could not tell (the feed
+ * no longer reached back far enough). Not retryable as such: resending might apply it twice.
+ */
+export class MegaWriteOutcomeUnknownError extends MegaError {
+	readonly commands: string[];
+	constructor(commands: string[]) {
+		super('The connection to MEGA was lost during a change and the session ended; MEGA may or may not have applied the change', {
+			code: 'EUNKNOWNOUTCOME',
+			cause: 'temporarily-unavailable',
+			retryable: false,
+			hint: 'Check the item in MEGA before trying again, so the change is not made twice.',
+		});
+		this.commands = commands;
+	}
+
+	override describeWithin(operation: string): string {
+		return `The connection to MEGA was lost while ${operation} and the session ended; MEGA may or may not have applied the change`;
 	}
 }
 

@@ -40,7 +40,7 @@ export interface FaultRequestInfo {
 
 /** What applies to one request: at most one one-shot fault, plus latency and a bandwidth cap. */
 export interface FaultDecision {
-	fault?: FaultAction;
+	fault?: FaultSpec;
 	latencyMs: number;
 	bytesPerSecond?: number;
 }

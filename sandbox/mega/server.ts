@@ -373,8 +373,11 @@ export class MegaSandboxServer implements MegaSandbox {
 		const session = this.sessionFrom(query);
 		const decision = await this.applyFaults({ endpoint: 'cs', commands: names, email: this.emailOf(session && session !== 'invalid' ? session.userHandle : undefined) });
 		const fault = decision.fault;
-		if (fault?.kind === 'error' && fault.scope === 'command') return this.sendRaw(res, 200, JSON.stringify(names.map(() => fault.code)), {}, decision);
-		if (fault && fault.kind !== 'drop' && this.answerFault(req.socket, res, decision)) return;
+		// A per-command error answers the commands it names (all of them without `command`); the others are applied.
+		const commandFault = fault?.kind === 'error' && fault.scope === 'command' ? fault : undefined;
+		const forced = names.map((name) => commandFault !== undefined && (commandFault.command === undefined || commandFault.command === name));
+		if (commandFault && forced.every(Boolean)) return this.sendRaw(res, 200, JSON.stringify(names.map(() => commandFault.code)), {}, decision);
+		if (fault && fault.kind !== 'drop' && !commandFault && this.answerFault(req.socket, res, decision)) return;
 		if (!list) return this.sendRaw(res, 200, String(EARGS), {}, decision);
 
 		// The replay cache comes first: a resent `sml` whose reply was lost still gets its 0, not -15.
@@ -408,7 +411,13 @@ export class MegaSandboxServer implements MegaSandbox {
 		const folderLink = this.folderLinkFrom(query);
 		let results: unknown[];
 		if (folderLink === 'invalid') results = list.map(() => ENOENT);
-		else results = await this.execute(list, { state: this.state, session, folderLink, query }, true);
+		else if (commandFault) {
+			results = [];
+			for (const [index, command] of list.entries()) {
+				if (forced[index]) results.push(commandFault.code);
+				else results.push(...(await this.execute([command], { state: this.state, session, folderLink, query }, true)));
+			}
+		} else results = await this.execute(list, { state: this.state, session, folderLink, query }, true);
 		const reply = JSON.stringify(results);
 		if (id) {
 			this.replies.set(replayKey, { bodyHash, reply });
@@ -420,6 +429,11 @@ export class MegaSandboxServer implements MegaSandbox {
 		this.state.log(`cs ${names.join(',')} -> ${results.map((r) => (typeof r === 'number' ? r : 'ok')).join(',')}`);
 		// A dropped connection loses the reply of a request that was applied: the retry gets the cached reply.
 		if (fault?.kind === 'drop') {
+			if (fault.endSession && session) {
+				// ... unless the session ended meanwhile: MEGA's replies are cached per session, so the resend gets -15.
+				session.expired = true;
+				this.replies.delete(replayKey);
+			}
 			this.answerFault(req.socket, res, decision, () => reply);
 			return;
 		}

@@ -61,7 +61,11 @@ export const SANDBOX_ENDPOINTS: readonly SandboxEndpoint[] = ['cs', 'sc', 'wait'
 export type FaultAction =
 	| { kind: 'error'; code: number; scope?: 'request' | 'command' }
 	| { kind: 'http'; status: number; headers?: Record<string, string> }
-	| { kind: 'drop'; afterBytes?: number }
+	/**
+	 * `endSession` (cs only): the request is applied, its reply lost, and the session ends before the client can resend
+	 * (a logout elsewhere, a password change): the resend under the old session id gets -15, not the cached reply.
+	 */
+	| { kind: 'drop'; afterBytes?: number; endSession?: boolean }
 	| { kind: 'truncate'; keepBytes?: number }
 	| { kind: 'flip'; at?: number }
 	| { kind: 'quota509'; timeLeft: number }

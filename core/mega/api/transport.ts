@@ -5,7 +5,12 @@
  * - EAGAIN (-3), ERATELIMIT (-4), ETEMPUNAVAIL (-18), HTTP 5xx/429, dropped connections and timeouts are retried with
  *   capped exponential backoff and jitter, bounded in count and in total time, and stop at once on abort.
  * - HTTP 402 + X-Hashcash: the proof of work is solved off the main thread and the same request resent.
- * - ESID (-15): an optional hook re-logs in once, then the request is resent with the new session.
+ * - ESID (-15): an optional hook re-logs in once, then the request is resent with the new session. A write (a command
+ *   with an `i` tag) whose earlier attempt may have been applied (its reply was lost) is NOT resent blindly: MEGA caches
+ *   replies per session, so under the new session the resend would be a second, new request. The change feed is read
+ *   from where it stood before the write; the action packets that echo the command's `i` say it was applied (and give
+ *   its result); a command with no echo is resent once.
+ * - A per-command EAGAIN (-3) inside a batch: only those commands are sent again, in their order, with the same backoff.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { abortableSleep, equalJitterDelay } from '../../retry-timing';
@@ -17,6 +22,7 @@ import {
 	MegaHttpError,
 	MegaProtocolError,
 	MegaRetryExhaustedError,
+	MegaWriteOutcomeUnknownError,
 	errorFromReply,
 } from '../errors';
 import { httpRequest, readAll } from './http';
@@ -88,6 +94,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 	return abortableSleep(ms, signal, (reason) => new MegaAbortError('The MEGA request was aborted', reason));
 }
 
+/** Thrown inside the retry loop: a write's reply was lost and the session was renewed; the caller checks the feed. */
+class LostWriteReplySignal extends Error {}
+
+/** How many times one batch is reconciled with the change feed before the outcome is reported as unknown. */
+const MAX_RECONCILE_ROUNDS = 2;
+
 interface AttemptResult {
 	kind: 'ok' | 'retry' | 'hashcash' | 'esid';
 	value?: unknown;
@@ -105,6 +117,11 @@ export class MegaApiTransport {
 	private readonly solveHashcash: HashcashSolver;
 	private readonly random: () => number;
 	onSessionExpired: ((expiredSid: string | undefined) => Promise<void>) | undefined;
+	/**
+	 * Where the account's change feed stood (an `sn` already applied to the caller's tree). Read before a write goes out,
+	 * so a write whose reply is lost can be looked up in the feed after a re-login. The live tree sets it.
+	 */
+	changeFeedPosition: (() => string | undefined) | undefined;
 	private sequence: number;
 	private readonly tagPrefix: string;
 	private tagCounter = 0;
@@ -182,8 +199,96 @@ export class MegaApiTransport {
 		throw new MegaProtocolError('The change feed reply has no sequence number');
 	}
 
-	private async send(commands: MegaCommand[], options: RequestOptions, single: boolean): Promise<unknown[]> {
-		const reply = await this.withRetries('cs', {}, commands, options, (value) => {
+	private async send(commands: MegaCommand[], options: RequestOptions, single: boolean, round = 0, retryBusy = true): Promise<unknown[]> {
+		const isWrite = !options.noSession && commands.some((command) => typeof command.i === 'string');
+		const since = isWrite ? this.changeFeedPosition?.() || undefined : undefined;
+		let results: unknown[];
+		try {
+			results = await this.sendOnce(commands, options, single, isWrite);
+		} catch (error) {
+			if (!(error instanceof LostWriteReplySignal)) throw error;
+			return this.reconcile(commands, since, options, single, round);
+		}
+		if (single || !retryBusy) return results;
+		return this.retryBusyCommands(commands, results, options, round);
+	}
+
+	/**
+	 * A batch in which some commands answered EAGAIN (-3): MEGA applied the others and not these. They go out again as
+	 * one request, in their original order (a later one may depend on an earlier one), with the usual backoff.
+	 */
+	private async retryBusyCommands(commands: MegaCommand[], firstResults: unknown[], options: RequestOptions, round: number): Promise<unknown[]> {
+		const results = [...firstResults];
+		const started = Date.now();
+		for (let retries = 0; ; retries++) {
+			const busy = results.flatMap((result, index) => (errorFromReply(result)?.errno === -3 ? [index] : []));
+			if (busy.length === 0) return results;
+			const delay = this.backoffDelay(retries);
+			if (retries >= this.retry.maxRetries || Date.now() - started + delay > this.retry.maxTotalMs) return results;
+			await sleep(delay, options.signal);
+			const again = await this.send(
+				busy.map((index) => commands[index]),
+				options,
+				false,
+				round,
+				false,
+			);
+			busy.forEach((index, position) => {
+				results[index] = again[position];
+			});
+		}
+	}
+
+	/**
+	 * After a lost reply and a re-login: which commands of the batch did MEGA apply? Their `i` echoes in the change feed
+	 * since `since` say so and carry their results; the others are sent once more (as a new request).
+	 */
+	private async reconcile(commands: MegaCommand[], since: string | undefined, options: RequestOptions, single: boolean, round: number): Promise<unknown[]> {
+		const names = commands.map((command) => command.a);
+		if (since === undefined || round >= MAX_RECONCILE_ROUNDS) throw new MegaWriteOutcomeUnknownError(names);
+		const tags = new Set(commands.map((command) => command.i).filter((tag): tag is string => typeof tag === 'string'));
+		const echoes = await this.readEchoes(since, tags, options).catch((error: unknown) => {
+			if (error instanceof MegaApiError && error.errno === -6) throw new MegaWriteOutcomeUnknownError(names);
+			throw error;
+		});
+		const results: unknown[] = commands.map((command) => {
+			const packets = typeof command.i === 'string' ? echoes.get(command.i) : undefined;
+			return packets ? resultFromEchoes(command, packets) : undefined;
+		});
+		const missing = results.flatMap((result, index) => (result === undefined ? [index] : []));
+		if (missing.length === 0) return results;
+		const resent = await this.send(
+			missing.map((index) => commands[index]),
+			options,
+			single && missing.length === 1,
+			round + 1,
+		);
+		missing.forEach((index, position) => {
+			results[index] = resent[position];
+		});
+		return results;
+	}
+
+	/** The action packets since `since` that echo one of `tags`, by tag. */
+	private async readEchoes(since: string, tags: Set<string>, options: RequestOptions): Promise<Map<string, Array<Record<string, unknown>>>> {
+		const found = new Map<string, Array<Record<string, unknown>>>();
+		let cursor = since;
+		for (let page = 0; page < 50; page++) {
+			const reply = await this.pollChanges(cursor, { signal: options.signal, query: options.query });
+			for (const packet of reply.a ?? []) {
+				if (typeof packet.i !== 'string' || !tags.has(packet.i)) continue;
+				const list = found.get(packet.i) ?? [];
+				list.push(packet);
+				found.set(packet.i, list);
+			}
+			cursor = reply.sn;
+			if (!reply.ir) break;
+		}
+		return found;
+	}
+
+	private async sendOnce(commands: MegaCommand[], options: RequestOptions, single: boolean, guardWrite: boolean): Promise<unknown[]> {
+		const reply = await this.withRetries('cs', {}, commands, { ...options, guardWrite }, (value) => {
 			if (Array.isArray(value)) {
 				if (value.length !== commands.length) return new MegaProtocolError('MEGA answered a different number of results');
 				if (single) {
@@ -250,7 +355,7 @@ export class MegaApiTransport {
 		path: 'cs' | 'sc',
 		extraQuery: Record<string, string>,
 		commands: MegaCommand[] | undefined,
-		options: RequestOptions,
+		options: RequestOptions & { guardWrite?: boolean },
 		classify: (value: unknown) => MegaError | undefined,
 	): Promise<unknown> {
 		const { signal } = options;
@@ -261,6 +366,9 @@ export class MegaApiTransport {
 		let hashcashRounds = 0;
 		let hashcashAnswer: string | undefined;
 		let reloggedIn = false;
+		// True once an attempt ended without a reply MEGA stands by (connection lost, cut or unreadable reply, HTTP error):
+		// the request may have been applied.
+		let mayBeApplied = false;
 
 		for (;;) {
 			if (signal?.aborted) throw new MegaAbortError('The MEGA request was aborted', signal.reason);
@@ -285,15 +393,23 @@ export class MegaApiTransport {
 				continue;
 			}
 			if (result.kind === 'esid') {
+				// A write whose reply was lost and which cannot be looked up (no new session) may still have been applied.
+				const withMaybeApplied = (error: unknown): unknown => (mayBeApplied && options.guardWrite && error instanceof MegaError ? error.markMaybeApplied() : error);
 				if (!reloggedIn && !options.noRelogin && !options.noSession && this.onSessionExpired) {
 					reloggedIn = true;
-					await this.onSessionExpired(usedSid);
+					try {
+						await this.onSessionExpired(usedSid);
+					} catch (error) {
+						throw withMaybeApplied(error);
+					}
+					if (mayBeApplied && options.guardWrite) throw new LostWriteReplySignal();
 					continue;
 				}
-				throw result.error as MegaError;
+				throw withMaybeApplied(result.error);
 			}
 			// retry
 			const error = result.error as MegaError;
+			if (!(error instanceof MegaApiError)) mayBeApplied = true;
 			if (!error.retryable) throw error;
 			const delay = this.backoffDelay(retries);
 			if (retries >= this.retry.maxRetries || Date.now() - started + delay > this.retry.maxTotalMs) {
@@ -343,4 +459,17 @@ export class MegaApiTransport {
 		if (error instanceof MegaApiError && RETRYABLE_ERRNOS.has(error.errno)) return { kind: 'retry', error };
 		throw error;
 	}
+}
+
+/** The result a command would have had, rebuilt from the action packets that echo its `i` (the legacy reply shapes). */
+function resultFromEchoes(command: MegaCommand, packets: Array<Record<string, unknown>>): unknown {
+	if (command.a === 'p') {
+		const created = packets.find((packet) => packet.a === 't')?.t as { f?: unknown[] } | undefined;
+		return { f: created?.f ?? [] };
+	}
+	if (command.a === 'l' && command.d === undefined) {
+		const link = packets.find((packet) => packet.a === 'ph' && typeof packet.ph === 'string');
+		if (link) return link.ph;
+	}
+	return 0;
 }

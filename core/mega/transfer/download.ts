@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { httpRequest } from '../api/http';
 import { base64urlDecode, condenseMacs, decryptAttributes, unpackNodeKey } from '../crypto';
 import { errorFromCode, MegaError } from '../errors';
+import { describeInOperation } from '../operation';
 import type { TransferApi, TransferProgress } from './api';
 import { ChunkCipher, releaseBuffer, type ChunkMac } from './chunk-cipher';
 import { AdaptiveRequestSize, balancedRequestBytes, nextBalancedRequestEnd } from './chunk-math';
@@ -30,6 +31,8 @@ export interface DownloadOptions {
 	useSsl?: boolean;
 	maxRangeRetries?: number;
 	timeoutMs?: number;
+	/** How errors name the file ("/Reports/q4.pdf"); default the file's name. */
+	label?: string;
 }
 
 export interface MegaDownloadInfo {
@@ -59,6 +62,8 @@ class RetryableRangeError extends MegaError {
 	constructor(
 		message: string,
 		readonly truncated: boolean,
+		/** Bytes that arrived of a cut-short range. */
+		readonly received = 0,
 	) {
 		super(message, { code: truncated ? 'ETRUNCATED' : 'EDOWNLOAD', cause: 'temporarily-unavailable', retryable: true });
 	}
@@ -199,6 +204,8 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
 		this.finished = true;
+		// Name the file in errors that end the stream (not an abort the caller asked for).
+		if (error instanceof MegaError && error.code !== 'EABORTED') describeInOperation(error, { kind: 'download', text: `downloading "${this.options.label ?? this.name}"` });
 		if (!this.abort.signal.aborted) this.abort.abort(error ?? undefined);
 		this.ranges.clear();
 		callback(error);
@@ -277,7 +284,7 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 			const actual = condenseMacs(this.aesKey, macs);
 			if (!actual.equals(this.expectedMac)) {
 				this.destroy(
-					new TransferIntegrityError('mac-mismatch', 'The downloaded file failed its integrity check (meta-MAC mismatch)'),
+					new TransferIntegrityError('mac-mismatch', 'The downloaded bytes do not match the file\'s checksum (MAC): the data or the key is damaged'),
 				);
 				return;
 			}
@@ -300,7 +307,12 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 				}
 				if (!isRetryable(error) || attempt >= maxRetries) {
 					if (error instanceof RetryableRangeError && error.truncated) {
-						throw new TransferIntegrityError('truncated', `The storage server kept sending incomplete data (${error.message})`);
+						const expected = range.end - range.start;
+						throw new TransferIntegrityError(
+							'truncated',
+							`The storage server kept cutting the download short: bytes ${range.start}–${range.end - 1} of the file (${expected} bytes) never arrived whole; ` +
+								`the last of ${attempt + 1} tries got ${error.received} of them`,
+						);
 					}
 					throw error;
 				}
@@ -356,7 +368,7 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 			});
 			body.once('end', () => {
 				if (received === expected) resolve();
-				else reject(new RetryableRangeError(`range ${range.start}: ${received} of ${expected} bytes`, true));
+				else reject(new RetryableRangeError(`range ${range.start}: ${received} of ${expected} bytes`, true, received));
 			});
 			body.once('error', (error) => {
 				reject(isRetryable(error) || this.signal.aborted ? error : new RetryableRangeError(String(error), false));
@@ -374,3 +386,4 @@ export class MegaDownloadStream extends Readable implements MegaDownloadInfo {
 		if (pieceEnd > range.queuedUpTo) range.queuedUpTo = pieceEnd;
 	}
 }
+

@@ -3,17 +3,18 @@ import { MegaError, MEGA_ERRORS, type MegaErrorCause } from '../errors';
 
 export type IntegrityFailure = 'mac-mismatch' | 'truncated' | 'bad-token';
 
+const INTEGRITY_HINTS: Record<IntegrityFailure, string> = {
+	'mac-mismatch':
+		'Nothing corrupt was passed on. Run the download again; if it fails the same way every time, the stored file or its key is damaged (re-upload it if you have the original).',
+	truncated:
+		'Nothing incomplete was passed on. Run the download again later; if it stops at the same bytes every time, contact MEGA support with this message.',
+	'bad-token': 'The file was not stored. Run the upload again.',
+};
+
 export class TransferIntegrityError extends MegaError {
 	readonly reason: IntegrityFailure;
 	constructor(reason: IntegrityFailure, message: string) {
-		super(message, {
-			code: 'EINTEGRITY',
-			cause: 'bad-request',
-			hint:
-				reason === 'mac-mismatch'
-					? 'The downloaded data does not match the file\'s MAC: the file or its key is corrupt, or the server sent bad bytes. Try again; if it persists the stored file is damaged.'
-					: 'The storage server kept sending incomplete data. Try again later.',
-		});
+		super(message, { code: 'EINTEGRITY', cause: 'bad-request', hint: INTEGRITY_HINTS[reason] });
 		this.reason = reason;
 	}
 }
@@ -22,7 +23,7 @@ export class TransferQuotaError extends MegaError {
 	/** Seconds until MEGA lets this IP/account transfer again. */
 	readonly waitSeconds: number;
 	constructor(waitSeconds: number) {
-		super(`MEGA's transfer quota is exhausted; it can resume in about ${waitSeconds} seconds`, {
+		super(`MEGA's transfer quota is exhausted; transfers can resume in about ${describeWait(waitSeconds)}`, {
 			code: 'ETRANSFERQUOTA',
 			cause: 'quota-exhausted',
 			hint: 'Wait for the transfer quota to refill (free accounts get a quota per IP), or use a Pro account.',
@@ -69,4 +70,19 @@ export class UploadRestartError extends MegaError {
 	constructor(message: string, original?: unknown) {
 		super(message, { code: 'EUPLOADRESTART', cause: 'temporarily-unavailable', retryable: true, original });
 	}
+}
+
+function plural(count: number, unit: string): string {
+	return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+/** A wait for a person: "1 second", "45 seconds", "2 minutes", "1 hour 5 minutes" (rounded up to whole units). */
+export function describeWait(seconds: number): string {
+	const whole = Math.max(0, Math.ceil(seconds));
+	if (whole < 60) return plural(whole, 'second');
+	const minutes = Math.ceil(whole / 60);
+	if (minutes < 60) return plural(minutes, 'minute');
+	const hours = Math.floor(minutes / 60);
+	const rest = minutes % 60;
+	return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
 }

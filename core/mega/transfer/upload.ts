@@ -227,7 +227,10 @@ export async function uploadFile(api: TransferApi, options: UploadOptions): Prom
 				node,
 			};
 			if (options.exportLink) {
-				const publicHandle = await api.request<string>({ a: 'l', n: handle }, { signal: options.signal });
+				const linkCommand: Record<string, unknown> = { a: 'l', n: handle };
+				const linkTag = api.nextRequestTag?.();
+				if (linkTag) linkCommand.i = linkTag;
+				const publicHandle = await api.request<string>(linkCommand, { signal: options.signal });
 				result.link = `${options.linkHost ?? 'https://mega.nz'}/file/${publicHandle}#${base64urlEncode(nodeKey)}`;
 			}
 			return result;

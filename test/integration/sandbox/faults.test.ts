@@ -74,6 +74,11 @@ describe('sandbox faults', () => {
 		expect(await call(gw(), { a: 'ug' }, { sid: session.sid })).toMatchObject({ u: session.userHandle });
 		expect((await cs(gw(), [mkdirCommand()], { sid: session.sid })).text).toBe('-4');
 		sandbox.faults.add({ kind: 'error', code: -3, scope: 'command', command: 'ug' });
+		// Only the named command answers -3; the others in the batch are applied.
+		const [busy, quota] = (await cs(gw(), [{ a: 'ug' }, { a: 'uq' }], { sid: session.sid })).json as unknown[];
+		expect(busy).toBe(-3);
+		expect(quota).toMatchObject({ mstrg: expect.any(Number) });
+		sandbox.faults.add({ kind: 'error', code: -3, scope: 'command' });
 		expect((await cs(gw(), [{ a: 'ug' }, { a: 'uq' }], { sid: session.sid })).json).toEqual([-3, -3]);
 		const bystander = await rawLogin(gw(), 'bystander@test.local', 'bystander-password');
 		sandbox.faults.add({ kind: 'error', code: -3, email: 'faults@test.local', count: 1 });

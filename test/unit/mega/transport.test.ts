@@ -10,6 +10,7 @@ import {
 	MegaApiError,
 	MegaHttpError,
 	MegaRetryExhaustedError,
+	MegaWriteOutcomeUnknownError,
 } from '../../../core/mega/errors';
 
 const GATEWAY = 'http://mega.test/';
@@ -322,5 +323,71 @@ describe('request tags', () => {
 		expect(other.isOwnRequestTag(tag)).toBe(false);
 		expect(api.nextRequestTag()).not.toBe(tag);
 		expect(api.isOwnRequestTag(undefined)).toBe(false);
+	});
+});
+
+describe('a write whose reply was lost, then ESID', () => {
+	function loggedIn(position?: string): MegaApiTransport {
+		const api = new MegaApiTransport({ gateway: GATEWAY, retry: fastRetry });
+		api.sid = 'OLD';
+		api.onSessionExpired = async () => {
+			api.sid = 'NEW';
+		};
+		if (position !== undefined) api.changeFeedPosition = () => position;
+		return api;
+	}
+
+	it('is not resent when the change feed cannot say whether it was applied (-6): the outcome is reported as unknown', async () => {
+		const seen: Seen[] = [];
+		interceptCs([[500, ''], [200, -15]], seen);
+		const polls: string[] = [];
+		nock('http://mega.test')
+			.post(/^\/sc/)
+			.reply(function (uri) {
+				polls.push(new URL(uri, 'http://mega.test').searchParams.get('sn') ?? '');
+				return [200, '-6'];
+			});
+		const api = loggedIn('SN0');
+		const error = await api.request({ a: 'a', n: 'NODEHAND', at: 'x', i: 'tag1' }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(MegaWriteOutcomeUnknownError);
+		expect((error as MegaWriteOutcomeUnknownError).retryable).toBe(false);
+		expect(seen.map((s) => s.sid)).toEqual(['OLD', 'OLD']);
+		expect(polls).toEqual(['SN0']);
+	});
+
+	it('is not resent blindly without a known feed position either', async () => {
+		const seen: Seen[] = [];
+		interceptCs([[500, ''], [200, -15]], seen);
+		const api = loggedIn();
+		await expect(api.request({ a: 'd', n: 'NODEHAND', i: 'tag2' })).rejects.toBeInstanceOf(MegaWriteOutcomeUnknownError);
+		expect(seen).toHaveLength(2);
+	});
+
+	it('takes its result from the echo in the feed (p: the new nodes), and is resent once when there is none', async () => {
+		const seen: Seen[] = [];
+		interceptCs([[500, ''], [200, -15]], seen);
+		const created = { h: 'NEWNODE1', p: 'ROOTHAND', t: 1, a: 'x', k: 'u:k' };
+		nock('http://mega.test')
+			.post(/^\/sc/)
+			.reply(200, JSON.stringify({ a: [{ a: 't', i: 'someone-else', t: { f: [] } }, { a: 't', i: 'tag3', t: { f: [created] } }], sn: 'SN1' }));
+		const api = loggedIn('SN0');
+		await expect(api.request({ a: 'p', t: 'ROOTHAND', n: [], i: 'tag3' })).resolves.toEqual({ f: [created] });
+		expect(seen).toHaveLength(2);
+
+		const again: Seen[] = [];
+		interceptCs([[500, ''], [200, -15], [200, [0]]], again);
+		nock('http://mega.test').post(/^\/sc/).reply(200, JSON.stringify({ w: 'http://mega.test/wsc/x', sn: 'SN1' }));
+		const api2 = loggedIn('SN1');
+		await expect(api2.request({ a: 'm', n: 'NODEHAND', t: 'ROOTHAND', i: 'tag4' })).resolves.toBe(0);
+		expect(again.map((s) => s.sid)).toEqual(['OLD', 'OLD', 'NEW']);
+		expect(again[2].id).not.toBe(again[0].id);
+	});
+
+	it('a read (no i) is simply resent under the new session', async () => {
+		const seen: Seen[] = [];
+		interceptCs([[500, ''], [200, -15], [200, [{ u: 'me' }]]], seen);
+		const api = loggedIn('SN0');
+		await expect(api.request({ a: 'ug' })).resolves.toEqual({ u: 'me' });
+		expect(seen.map((s) => s.sid)).toEqual(['OLD', 'OLD', 'NEW']);
 	});
 });
