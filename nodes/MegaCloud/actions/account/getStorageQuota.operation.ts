@@ -17,14 +17,17 @@ export function readableBytes(bytes: number): string {
 	return `${unit === 0 ? value : Number(value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2))} ${UNITS[unit]}`;
 }
 
-/** Storage and transfer quota: used, total, free, in bytes and readable units. */
+/**
+ * Storage and transfer quota: used, total, free, in bytes and readable units. Free accounts have a dynamic transfer
+ * limit that MEGA does not report: then `transferTotal` and `transferFree` are null and the readable text says so.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const client = await getMegaClient(this);
 	const quota = await client.quota({ signal: cancelSignal(this) });
+	const transferMax: number | null = typeof quota.transferMax === 'number' ? quota.transferMax : null;
 	const storageFree = Math.max(0, quota.storageMax - quota.storageUsed);
-	// Free accounts have no fixed transfer quota (MEGA sends no `mxfer`): total and free are unknown, not 0.
-	const transferFree = quota.transferMax === null ? null : Math.max(0, quota.transferMax - quota.transferUsed);
-	const readableOrUnknown = (bytes: number | null) => (bytes === null ? 'unknown (no fixed transfer quota)' : readableBytes(bytes));
+	const transferFree = transferMax === null ? null : Math.max(0, transferMax - quota.transferUsed);
+	const unreported = 'not reported (dynamic limit)';
 	return [
 		item(
 			{
@@ -33,15 +36,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				storageFree,
 				storageUsedPercent: quota.storageMax > 0 ? Number(((quota.storageUsed / quota.storageMax) * 100).toFixed(2)) : 0,
 				transferUsed: quota.transferUsed,
-				transferTotal: quota.transferMax,
+				transferTotal: transferMax,
 				transferFree,
 				readable: {
 					storageUsed: readableBytes(quota.storageUsed),
 					storageTotal: readableBytes(quota.storageMax),
 					storageFree: readableBytes(storageFree),
 					transferUsed: readableBytes(quota.transferUsed),
-					transferTotal: readableOrUnknown(quota.transferMax),
-					transferFree: readableOrUnknown(transferFree),
+					transferTotal: transferMax === null ? unreported : readableBytes(transferMax),
+					transferFree: transferFree === null ? unreported : readableBytes(transferFree),
 				},
 				proLevel: quota.proLevel,
 			},
