@@ -55,7 +55,7 @@ export class MegaTrigger implements INodeType {
 		version: 1,
 		// In words: "On File Added, Deleted".
 		subtitle:
-			'={{ "On " + ($parameter["events"] || []).map(e => ({ fileAdded: "File Added", folderAdded: "Folder Added", fileUpdated: "File Updated", renamed: "Renamed", moved: "Moved", deleted: "Deleted", linkCreated: "Link Created", linkRemoved: "Link Removed" })[e] || e).join(", ") }}',
+			'={{ "On " + ($parameter["events"] || []).map(e => ({ fileAdded: "File Added", folderAdded: "Folder Added", fileUpdated: "File Updated", renamed: "Renamed", moved: "Moved", deleted: "Deleted", linkCreated: "Link Created", linkRemoved: "Link Removed" })[e]).join(", ") }}',
 		description: 'Starts the workflow when files or folders change in MEGA Cloud Drive',
 		defaults: { name: 'MEGA Trigger' },
 		polling: true,

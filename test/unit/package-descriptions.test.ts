@@ -17,6 +17,8 @@
  *      - the parameter is an `options` property of the node, and the map's keys are exactly the values of its options
  *        (the union over every property of that name);
  *      - each word is the `name` or the `action` of an option with that value (what the editor's dropdown shows).
+ *    A multi-select (`multiOptions`) property is named the same way, one word per chosen value, only in the form
+ *    `($parameter["name"] || []).map(v => ({"value":"Word",…})[v]).join(", ")` with the same three conditions.
  *    No `$parameter` may appear anywhere else in the subtitle. The subtitle is then evaluated by n8n's own expression
  *    engine for every combination of the referenced parameters' values: the text must contain each looked-up word
  *    and never `undefined`, `null` or `[object`.
@@ -134,18 +136,30 @@ const STRING = String.raw`"([^"\\]*)"|'([^'\\]*)'`;
 /** One `key: "Word"` entry; the key quoted (groups 1, 2) or a bare identifier (3), the word quoted (4, 5). */
 const MAP_ENTRY = new RegExp(String.raw`\s*(?:${STRING}|([A-Za-z_$][\w$]*))\s*:\s*(?:${STRING})\s*(?:,|$)`, 'y');
 
+/** `($parameter["x"] || []).map(v => ({…})[v]).join("…")`; group 2 or 3 = the parameter name, 5 = the map's body. */
+const MULTI_LOOKUP = new RegExp(
+	String.raw`\(\s*\$parameter\s*(?:\[\s*(["'])([A-Za-z_$][\w$]*)\1\s*\]|\.([A-Za-z_$][\w$]*))\s*\|\|\s*\[\s*\]\s*\)` +
+		String.raw`\s*\.map\(\s*\(?\s*([A-Za-z_$][\w$]*)\s*\)?\s*=>\s*\(\s*\{([^{}]*)\}\s*\)\s*\[\s*\4\s*\]\s*\)\s*\.join\(\s*(?:"[^"\\]*"|'[^'\\]*')\s*\)`,
+	'g',
+);
+
 interface Lookup {
 	parameter: string;
 	words: Map<string, string>;
+	/** A multi-select: the parameter's value is a list of option values. */
+	multi: boolean;
 }
 
 /** The lookups in a subtitle and the rule violations found without evaluating it. */
 function analyseSubtitle(subtitle: string, properties: INodeProperties[]): { lookups: Lookup[]; problems: string[] } {
 	const problems: string[] = [];
 	const lookups: Lookup[] = [];
-	for (const match of subtitle.matchAll(LOOKUP)) {
-		const [, body, , quotedName, dottedName] = match;
-		const parameter = quotedName ?? dottedName;
+	const found = [
+		...[...subtitle.matchAll(MULTI_LOOKUP)].map((m) => ({ body: m[5], parameter: m[2] ?? m[3], multi: true })),
+		...[...subtitle.replace(MULTI_LOOKUP, '').matchAll(LOOKUP)].map((m) => ({ body: m[1], parameter: m[3] ?? m[4], multi: false })),
+	];
+	for (const { body, parameter, multi } of found) {
+		const propertyType = multi ? 'multiOptions' : 'options';
 		const words = new Map<string, string>();
 		MAP_ENTRY.lastIndex = 0;
 		while (MAP_ENTRY.lastIndex < body.length && body.slice(MAP_ENTRY.lastIndex).trim() !== '') {
@@ -156,11 +170,11 @@ function analyseSubtitle(subtitle: string, properties: INodeProperties[]): { loo
 			}
 			words.set(entry[1] ?? entry[2] ?? entry[3], entry[4] ?? entry[5]);
 		}
-		lookups.push({ parameter, words });
+		lookups.push({ parameter, words, multi });
 
 		const namesakes = properties.filter((p) => p.name === parameter);
-		if (namesakes.length === 0 || namesakes.some((p) => p.type !== 'options')) {
-			problems.push(`$parameter["${parameter}"] is not an options property (its values could not all be named)`);
+		if (namesakes.length === 0 || namesakes.some((p) => p.type !== propertyType)) {
+			problems.push(`$parameter["${parameter}"] is not a property of type ${propertyType} (its values could not all be named)`);
 			continue;
 		}
 		const options = namesakes.flatMap((p) => (p.options ?? []) as INodePropertyOptions[]);
@@ -176,23 +190,25 @@ function analyseSubtitle(subtitle: string, properties: INodeProperties[]): { loo
 			}
 		}
 	}
-	const rest = subtitle.replace(LOOKUP, '');
+	const rest = subtitle.replace(MULTI_LOOKUP, '').replace(LOOKUP, '');
 	if (/\$parameter/.test(rest)) problems.push(`the subtitle prints a raw parameter value: ${subtitle}`);
 	return { lookups, problems };
 }
 
 /** Every combination of the looked-up parameters' values, as node parameters. */
-function combinations(lookups: Lookup[]): Array<Record<string, string>> {
-	let result: Array<Record<string, string>> = [{}];
-	for (const { parameter, words } of lookups) {
+function combinations(lookups: Lookup[]): Array<Record<string, string | string[]>> {
+	let result: Array<Record<string, string | string[]>> = [{}];
+	for (const { parameter, words, multi } of lookups) {
 		if (parameter in result[0]) continue;
-		result = result.flatMap((partial) => [...words.keys()].map((value) => ({ ...partial, [parameter]: value })));
+		// A multi-select: each value alone, and all of them at once.
+		const values: Array<string | string[]> = multi ? [...[...words.keys()].map((v) => [v]), [...words.keys()]] : [...words.keys()];
+		result = result.flatMap((partial) => values.map((value) => ({ ...partial, [parameter]: value })));
 	}
 	return result;
 }
 
 /** The subtitle as the editor computes it (`workflow.expression.getSimpleParameterValue`, mode `internal`). */
-function evaluateSubtitle(type: INodeType | IVersionedNodeType, description: INodeTypeDescription, parameters: Record<string, string>): unknown {
+function evaluateSubtitle(type: INodeType | IVersionedNodeType, description: INodeTypeDescription, parameters: Record<string, string | string[]>): unknown {
 	const typeName = `test.${description.name}`;
 	const version = Array.isArray(description.version) ? description.version[0] : description.version;
 	const nodeTypes: INodeTypes = {
@@ -217,7 +233,9 @@ describe('canvas subtitles are words, never raw parameter values', () => {
 			const text = evaluateSubtitle(node.type, description, parameters);
 			expect(typeof text).toBe('string');
 			expect(text).not.toMatch(/undefined|null|\[object/);
-			for (const { parameter, words } of lookups) expect(text).toContain(words.get(parameters[parameter]));
+			for (const { parameter, words } of lookups) {
+				for (const value of ([] as string[]).concat(parameters[parameter])) expect(text).toContain(words.get(value));
+			}
 		}
 	});
 });
@@ -226,6 +244,7 @@ describe('the subtitle rule itself', () => {
 	const properties = [
 		{ displayName: 'Resource', name: 'resource', type: 'options', default: 'a', options: [{ name: 'Apple', value: 'a' }, { name: 'Banana Split', value: 'bananaSplit' }] },
 		{ displayName: 'Count', name: 'count', type: 'number', default: 1 },
+		{ displayName: 'Fruits', name: 'fruits', type: 'multiOptions', default: [], options: [{ name: 'Apple', value: 'a' }, { name: 'Banana Split', value: 'bananaSplit' }] },
 	] as INodeProperties[];
 
 	test.each([
@@ -233,10 +252,19 @@ describe('the subtitle rule itself', () => {
 		['a raw value beside a lookup', '={{ {"a":"Apple","bananaSplit":"Banana Split"}[$parameter["resource"]] + $parameter.count }}', /raw parameter value/],
 		['a map missing an option', '={{ {"a":"Apple"}[$parameter["resource"]] }}', /has keys \["a"\], its options are \["a","bananaSplit"\]/],
 		['a map with internal names as words', '={{ {"a":"a","bananaSplit":"bananaSplit"}[$parameter["resource"]] }}', /reads "bananaSplit", the editor shows "Banana Split"/],
-		['a map over a non-options parameter', '={{ {"1":"One"}[$parameter["count"]] }}', /not an options property/],
+		['a map over a non-options parameter', '={{ {"1":"One"}[$parameter["count"]] }}', /not a property of type options/],
+		['a multi-select lookup over an options parameter', '={{ ($parameter["resource"] || []).map(v => ({"a":"Apple","bananaSplit":"Banana Split"})[v]).join(", ") }}', /not a property of type multiOptions/],
+		['a multi-select printed raw beside its words', '={{ ($parameter["resource"] || []).map(v => ({"a":"Apple","bananaSplit":"Banana Split"})[v] || v).join(", ") }}', /raw parameter value/],
 		['a map that is not flat strings', '={{ {"a":x,"bananaSplit":"Banana Split"}[$parameter["resource"]] }}', /not a flat map of string literals/],
 	])('refuses %s', (_label, subtitle, problem) => {
 		expect(analyseSubtitle(subtitle, properties).problems.join('\n')).toMatch(problem);
+	});
+
+	test('accepts a multi-select named one word per chosen value', () => {
+		const { lookups, problems } = analyseSubtitle('={{ "On " + ($parameter["fruits"] || []).map(v => ({"a":"Apple","bananaSplit":"Banana Split"})[v]).join(", ") }}', properties);
+		expect(problems).toEqual([]);
+		expect(lookups).toEqual([{ parameter: 'fruits', words: new Map([['a', 'Apple'], ['bananaSplit', 'Banana Split']]), multi: true }]);
+		expect(combinations(lookups)).toEqual([{ fruits: ['a'] }, { fruits: ['bananaSplit'] }, { fruits: ['a', 'bananaSplit'] }]);
 	});
 
 	test('accepts a lookup map of option names, quoted or dotted, in parentheses or not', () => {
