@@ -45,6 +45,8 @@ interface ModelNode {
 	/** The folder it was trashed from. */
 	rr?: string;
 	linked: boolean;
+	/** A folder shared for export (`s2` to EXP) whose link may not exist yet: a folder link is two requests. */
+	exported?: boolean;
 }
 
 interface Figures {
@@ -64,6 +66,11 @@ const WRITE_COMMANDS = ['p', 'a', 'm', 'd', 'l', 's2', 'dr'];
 /** The writes an operation sends (their `applied` count in the sandbox moves by exactly this on success, 0 on failure). */
 interface Expectation {
 	applied: Record<string, number>;
+	/**
+	 * What a failed operation may have applied, at most (default nothing). A folder link is `s2` then `l`, two requests
+	 * as MEGA's SDK sends them: when `l` fails the export share stays (no link exists), and the next attempt sends `l` only.
+	 */
+	mayRemainOnFailure?: Record<string, number>;
 }
 
 let sandbox: MegaSandbox;
@@ -219,13 +226,22 @@ class Soak {
 		}
 	}
 
-	private checkApplied(op: OpKind, before: Record<string, number>, expected: Record<string, number>, succeeded: boolean): void {
+	/** Checks what MEGA applied against the expectation; returns the counts by command. */
+	private checkApplied(op: OpKind, before: Record<string, number>, expectation: Expectation, succeeded: boolean): Record<string, number> {
 		const after = this.applied();
+		const deltas: Record<string, number> = {};
 		for (const name of WRITE_COMMANDS) {
 			const delta = (after[name] ?? 0) - (before[name] ?? 0);
-			const want = succeeded ? (expected[name] ?? 0) : 0;
-			if (delta !== want) this.violation(`${op} ${succeeded ? 'succeeded' : 'failed'} but MEGA applied '${name}' ${delta} times (expected ${want})`);
+			deltas[name] = delta;
+			if (succeeded) {
+				const want = expectation.applied[name] ?? 0;
+				if (delta !== want) this.violation(`${op} succeeded but MEGA applied '${name}' ${delta} times (expected ${want})`);
+			} else {
+				const most = expectation.mayRemainOnFailure?.[name] ?? 0;
+				if (delta < 0 || delta > most) this.violation(`${op} failed but MEGA applied '${name}' ${delta} times (expected ${most === 0 ? 0 : `0 to ${most}`})`);
+			}
 		}
+		return deltas;
 	}
 
 	/** One round: an operation, a fault, and the checks. */
@@ -270,16 +286,23 @@ class Soak {
 				this.violation(`${plan.op}: outcome unknown (${error.message})`);
 				return;
 			}
-			this.checkApplied(plan.op, before, plan.expect.applied, false);
-			await plan.failed?.(error);
+			const applied = this.checkApplied(plan.op, before, plan.expect, false);
+			await plan.failed?.(error, applied);
 			return;
 		}
-		this.checkApplied(plan.op, before, plan.expect.applied, true);
+		this.checkApplied(plan.op, before, plan.expect, true);
 		await plan.succeeded(result);
 	}
 
 	private plan(op: OpKind):
-		| { op: OpKind; command: string; expect: Expectation; run: () => Promise<unknown>; succeeded: (result: unknown) => Promise<void> | void; failed?: (error: unknown) => Promise<void> | void }
+		| {
+				op: OpKind;
+				command: string;
+				expect: Expectation;
+				run: () => Promise<unknown>;
+				succeeded: (result: unknown) => Promise<void> | void;
+				failed?: (error: unknown, applied: Record<string, number>) => Promise<void> | void;
+		  }
 		| undefined {
 		const rng = this.rng;
 		const round = this.round;
@@ -417,15 +440,20 @@ class Soak {
 			case 'link': {
 				const node = anyNode((candidate) => !candidate.linked && !this.inRubbish(candidate));
 				if (!node) return undefined;
+				const shares = node.type === 'folder' && !node.exported;
 				return {
 					op,
-					command: node.type === 'file' ? 'l' : rng.pick(['s2', 'l']),
-					expect: { applied: node.type === 'file' ? { l: 1 } : { s2: 1, l: 1 } },
+					command: shares ? rng.pick(['s2', 'l']) : 'l',
+					expect: { applied: shares ? { s2: 1, l: 1 } : { l: 1 }, mayRemainOnFailure: shares ? { s2: 1 } : undefined },
 					run: () => this.client.createLink({ handle: node.handle }),
 					succeeded: (result) => {
 						const key = (result as { url: string }).url.split('#')[1];
 						if (key) this.secrets.add(key);
 						node.linked = true;
+						if (node.type === 'folder') node.exported = true;
+					},
+					failed: (_error, applied) => {
+						if (applied.s2 === 1) node.exported = true;
 					},
 				};
 			}
@@ -434,11 +462,13 @@ class Soak {
 				if (!node) return undefined;
 				return {
 					op,
-					command: node.type === 'file' ? 'l' : 's2',
-					expect: { applied: node.type === 'file' ? { l: 1 } : { s2: 1 } },
+					// A folder's link goes with its export share: `l d:1` then `s2` to nobody, in one request.
+					command: node.type === 'file' ? 'l' : rng.pick(['s2', 'l']),
+					expect: { applied: node.type === 'file' ? { l: 1 } : { l: 1, s2: 1 } },
 					run: () => this.client.removeLink({ handle: node.handle }),
 					succeeded: () => {
 						node.linked = false;
+						node.exported = false;
 					},
 				};
 			}
