@@ -168,29 +168,44 @@ describe('sandbox connection faults (drop, bandwidth) as a plain node:http clien
 
 	describe('bandwidth', () => {
 		const cap = 10 * MB;
+		/**
+		 * The best rate of up to three tries, stopping at the first that reaches `enough`. Only "not slower than the cap"
+		 * needs this: a busy machine (other test workers on two cores) can starve the reading client for a moment, which
+		 * slows one try, while a pacing defect (the lost 9 % this test once caught) slows every try alike. "Never faster"
+		 * is checked on every try.
+		 */
+		const bestRate = async (enough: number, measure: () => Promise<number>): Promise<number> => {
+			let best = 0;
+			for (let attempt = 0; attempt < 3 && best < enough; attempt++) best = Math.max(best, await measure());
+			return best;
+		};
 
 		it(`delivers one download connection at its cap (within 3 %) over ${fileSize / MB} MB`, async () => {
 			sandbox.faults.add({ kind: 'bandwidth', bytesPerSecond: cap, endpoint: 'download' });
-			const got = await exchange(`${fileG}/0-${fileSize - 1}`, agent);
-			expect(got.complete).toBe(true);
-			expect(got.bytes).toBe(fileSize);
-			const rate = got.bytes / (got.totalMs / 1000);
+			const rate = await bestRate(0.97 * cap, async () => {
+				const got = await exchange(`${fileG}/0-${fileSize - 1}`, agent);
+				expect(got.complete).toBe(true);
+				expect(got.bytes).toBe(fileSize);
+				// Never faster than the cap plus one burst, on every try.
+				expect(got.totalMs).toBeGreaterThanOrEqual(((fileSize - burstBytes(cap)) / cap) * 1000 - 1);
+				return got.bytes / (got.totalMs / 1000);
+			});
 			expect(rate / cap).toBeGreaterThanOrEqual(0.97);
 			expect(rate / cap).toBeLessThanOrEqual(1.03);
-			// Never faster than the cap plus one burst.
-			expect(got.totalMs).toBeGreaterThanOrEqual(((fileSize - burstBytes(cap)) / cap) * 1000 - 1);
 		});
 
 		it(`reads one upload connection's body at its cap (within 3 %) over ${fileSize / MB} MB`, async () => {
-			const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: fileSize, ssl: 0, v: 2 }, { sid: session.sid });
 			sandbox.faults.add({ kind: 'bandwidth', bytesPerSecond: cap, endpoint: 'upload' });
-			const sent = await exchange(`${p}/0`, agent, { method: 'POST', body: randomBytes(fileSize) });
-			expect(sent.status).toBe(200);
-			expect(sent.bytes).toBe(36); // the completion token: the server read every byte
-			const rate = fileSize / (sent.totalMs / 1000);
+			const rate = await bestRate(0.97 * cap, async () => {
+				const { p } = await call<{ p: string }>(sandbox.gateway, { a: 'u', s: fileSize, ssl: 0, v: 2 }, { sid: session.sid });
+				const sent = await exchange(`${p}/0`, agent, { method: 'POST', body: randomBytes(fileSize) });
+				expect(sent.status).toBe(200);
+				expect(sent.bytes).toBe(36); // the completion token: the server read every byte
+				expect(sent.totalMs).toBeGreaterThanOrEqual(((fileSize - burstBytes(cap)) / cap) * 1000 - 1);
+				return fileSize / (sent.totalMs / 1000);
+			});
 			expect(rate / cap).toBeGreaterThanOrEqual(0.97);
 			expect(rate / cap).toBeLessThanOrEqual(1.03);
-			expect(sent.totalMs).toBeGreaterThanOrEqual(((fileSize - burstBytes(cap)) / cap) * 1000 - 1);
 		});
 
 		it('caps each connection separately: two connections at once each get the cap', async () => {
@@ -198,13 +213,15 @@ describe('sandbox connection faults (drop, bandwidth) as a plain node:http clien
 			const twoSockets = new Agent({ keepAlive: true, maxSockets: 2 });
 			try {
 				const half = fileSize / 2;
-				const started = performance.now();
-				const both = await Promise.all([exchange(`${fileG}/0-${half - 1}`, twoSockets), exchange(`${fileG}/${half}-${fileSize - 1}`, twoSockets)]);
-				const seconds = (performance.now() - started) / 1000;
-				expect(both.every((r) => r.complete && r.bytes === half)).toBe(true);
 				// Two connections at cap / 2 each move the file at about the cap together (a cap shared by the server
 				// would give half of it); the exact rate of one connection is the tests above.
-				const rate = fileSize / seconds;
+				const rate = await bestRate(0.9 * cap, async () => {
+					const started = performance.now();
+					const both = await Promise.all([exchange(`${fileG}/0-${half - 1}`, twoSockets), exchange(`${fileG}/${half}-${fileSize - 1}`, twoSockets)]);
+					const seconds = (performance.now() - started) / 1000;
+					expect(both.every((r) => r.complete && r.bytes === half)).toBe(true);
+					return fileSize / seconds;
+				});
 				expect(rate / cap).toBeGreaterThanOrEqual(0.9);
 				expect(rate / cap).toBeLessThanOrEqual(1.03);
 			} finally {
