@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--quick] [--only name,name] [--node 24]`: transfer, tree, login and trigger benchmarks.
+ * `npm run bench [-- --json] [--quick] [--only name,name] [--node 24]`: transfer, tree, login, trigger and workflow benchmarks.
  * With --json prints ONE JSON object {"node", "results": [{name, unit, ours, megajs?, limit?, peakRssMiB?, ...}]}
  * (contract in bench/README.md); without it, a readable table. --quick uses small sizes (development only).
  * --node 24 runs the same command under the Node 24 that test/support/node24.ts provisions (its children too).
@@ -11,6 +11,7 @@ import { benchPipeline, type BenchResult } from './pipeline';
 import { benchTree } from './tree-load';
 import { benchLoopback, benchSlowLink } from './transfers';
 import { benchTrigger } from './trigger';
+import { benchWorkflow } from './workflow';
 
 interface Options {
 	json: boolean;
@@ -50,7 +51,13 @@ type Group = { prefix: string; run: () => Promise<BenchResult[]> };
 function table(results: BenchResult[]): string {
 	const rows = results.map((r) => {
 		const ratio =
-			r.limit !== undefined ? `${(r.ours / r.limit).toFixed(2)} × limit` : r.megajs !== undefined && r.unit === 'MB/s' ? `${(r.ours / r.megajs).toFixed(1)} × megajs` : '';
+			r.limit !== undefined
+				? `${(r.ours / r.limit).toFixed(2)} × limit`
+				: typeof r.core === 'number'
+					? `${(r.ours / r.core).toFixed(2)} × core (${r.core} MB/s)`
+					: r.megajs !== undefined && r.unit === 'MB/s'
+						? `${(r.ours / r.megajs).toFixed(1)} × megajs`
+						: '';
 		return [r.name, `${r.ours} ${r.unit}`, r.megajs !== undefined ? `${r.megajs}` : '', r.limit !== undefined ? `${r.limit}` : '', r.peakRssMiB !== undefined ? `${r.peakRssMiB}` : '', ratio];
 	});
 	const header = ['benchmark', 'ours', 'megajs', 'limit', 'peak RSS MiB', ''];
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
 		{ prefix: 'tree', run: async () => (await benchTree()).map((result) => ({ ...result })) },
 		{ prefix: 'login', run: async () => [await benchLoginV2()] },
 		{ prefix: 'trigger', run: () => benchTrigger(options) },
+		{ prefix: 'workflow', run: () => benchWorkflow(options) },
 	];
 	const results: BenchResult[] = [];
 	for (const group of groups) {

@@ -21,16 +21,16 @@ export async function locate(
 	return await resolveMegaLocator(mega, locatorParameter(ctx, name, itemIndex), kind, { ...options, signal: cancelSignal(ctx) });
 }
 
+/** Node runs (execute contexts) that already carry the hint. */
 const hinted = new WeakSet<object>();
 
 /**
- * In n8n's in-memory binary mode ("default"), every file passes through the heap as base64: say once per execution
+ * In n8n's in-memory binary mode ("default"), every file passes through the heap as base64: say once per node run
  * that filesystem mode streams instead.
  */
 export function hintMemoryMode(ctx: IExecuteFunctions): void {
-	const key = ctx.getWorkflow() as object;
-	if (hinted.has(key) || typeof ctx.addExecutionHints !== 'function') return;
-	hinted.add(key);
+	if (hinted.has(ctx) || typeof ctx.addExecutionHints !== 'function') return;
+	hinted.add(ctx);
 	ctx.addExecutionHints({
 		message:
 			'Binary data is kept in memory (n8n binary mode "default"): large MEGA files may exhaust it. Set N8N_DEFAULT_BINARY_DATA_MODE=filesystem so files stream through disk.',

@@ -127,6 +127,8 @@ describe('continue on fail and paired items', () => {
 		const input = ['a', 'b', 'c'].map((name) => ({ json: { name }, binary: { data: { data: Buffer.from(name.repeat(10)).toString('base64'), mimeType: 'text/plain', fileName: `${name}.txt` } } }));
 		await env.client.mkdir('/Multi');
 		const uploaded = await env.runCloud({ resource: 'file', operation: 'upload', binaryPropertyName: 'data', folder: byPath('/Multi') }, { input, binaryMode: 'memory' });
+		// Three in-memory binaries, one hint for the node run.
+		expect((uploaded.result.run.data.resultData.runData.MEGA[0].hints ?? []).filter((hint) => /N8N_DEFAULT_BINARY_DATA_MODE/.test(hint.message))).toHaveLength(1);
 		expect(uploaded.items.map((i) => [i.json.name, i.pairedItem])).toEqual([
 			['a.txt', { item: 0 }],
 			['b.txt', { item: 1 }],

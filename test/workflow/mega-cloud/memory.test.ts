@@ -1,6 +1,7 @@
 /**
  * Memory stays flat while 256 MiB go up to MEGA and back through the MEGA Cloud node in n8n's engine: measured in a
- * fresh child process (a jest worker's RSS is polluted); the sandbox runs here, keeping its blobs on disk.
+ * fresh child process (a jest worker's RSS is polluted); the sandbox runs here, keeping its blobs on disk. The source
+ * is a file the child adopts as n8n's Webhook node adopts an upload (fixtures/cloud-roundtrip.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,13 +29,13 @@ test('256 MiB upload + download through the engine: byte-identical, streamed, RS
 	const { result, memory } = await runInChild<Awaited<ReturnType<typeof cloudRoundTrip>>>(
 		join(__dirname, 'fixtures', 'cloud-roundtrip.ts'),
 		'cloudRoundTrip',
-		{ mib: 256, folder: '/Big', credential: { mode: 'account', email: 'memory@workflow.test', password: 'memory-password', gateway: sandbox.gateway } },
-		{ timeoutMs: 280_000 },
+		{ folder: '/Big', credential: { mode: 'account', email: 'memory@workflow.test', password: 'memory-password', gateway: sandbox.gateway } },
+		{ timeoutMs: 280_000, env: { MEGA_CLOUD_SOURCE_MIB: '256' } },
 	);
-	expect(result.madeId).toMatch(/^filesystem-v2:/);
+	expect(result.sourceId).toMatch(/^filesystem-v2:/);
 	expect(result.uploaded).toMatchObject({ size: 256 * MIB, path: '/Big/big.bin' });
 	expect(result.downloadedId).toMatch(/^filesystem-v2:/);
-	expect(result.read).toMatchObject({ sha256: result.made.sha256, size: 256 * MIB, streamed: true });
+	expect(result.read).toMatchObject({ sha256: result.sourceSha256, size: 256 * MIB, streamed: true });
 	process.stdout.write(`mega-cloud memory: ${JSON.stringify({ peakRssGrowthMiB: +(memory.peakRssGrowthBytes / MIB).toFixed(1), baselineRssMiB: +(memory.baselineRssBytes / MIB).toFixed(1) })}\n`);
 	expect(memory.peakRssGrowthBytes).toBeLessThan(100 * MIB);
 }, 300_000);

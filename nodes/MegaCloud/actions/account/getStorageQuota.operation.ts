@@ -17,13 +17,17 @@ export function readableBytes(bytes: number): string {
 	return `${unit === 0 ? value : Number(value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2))} ${UNITS[unit]}`;
 }
 
-/** Storage and transfer quota: used, total, free, in bytes and readable units. */
+/**
+ * Storage and transfer quota: used, total, free, in bytes and readable units. Free accounts have a dynamic transfer
+ * limit that MEGA does not report: then `transferTotal` and `transferFree` are null and the readable text says so.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const client = await getMegaClient(this);
 	const quota = await client.quota({ signal: cancelSignal(this) });
+	const transferMax: number | null = typeof quota.transferMax === 'number' ? quota.transferMax : null;
 	const storageFree = Math.max(0, quota.storageMax - quota.storageUsed);
-	// MEGA gives no transfer quota (mxfer) for some accounts: total and free are then null.
-	const transferFree = quota.transferMax === null ? null : Math.max(0, quota.transferMax - quota.transferUsed);
+	const transferFree = transferMax === null ? null : Math.max(0, transferMax - quota.transferUsed);
+	const unreported = 'not reported (dynamic limit)';
 	return [
 		item(
 			{
@@ -32,15 +36,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				storageFree,
 				storageUsedPercent: quota.storageMax > 0 ? Number(((quota.storageUsed / quota.storageMax) * 100).toFixed(2)) : 0,
 				transferUsed: quota.transferUsed,
-				transferTotal: quota.transferMax,
+				transferTotal: transferMax,
 				transferFree,
 				readable: {
 					storageUsed: readableBytes(quota.storageUsed),
 					storageTotal: readableBytes(quota.storageMax),
 					storageFree: readableBytes(storageFree),
 					transferUsed: readableBytes(quota.transferUsed),
-					transferTotal: quota.transferMax === null ? null : readableBytes(quota.transferMax),
-					transferFree: transferFree === null ? null : readableBytes(transferFree),
+					transferTotal: transferMax === null ? unreported : readableBytes(transferMax),
+					transferFree: transferFree === null ? unreported : readableBytes(transferFree),
 				},
 				proLevel: quota.proLevel,
 			},
