@@ -53,8 +53,10 @@ async function main(): Promise<void> {
 		say(`workflows: ${Object.values(EXAMPLES).join(', ')} (webhook: POST a file field "file" to ${server.url}/webhook/mega-upload once it is active)`);
 		say('Ctrl+C stops n8n and the sandboxes.');
 		await new Promise<void>((resolveStop) => {
-			process.once('SIGINT', resolveStop);
-			process.once('SIGTERM', resolveStop);
+			// npm and tsx relay Ctrl+C too, so the signal can come twice: the listeners stay, so a second one cannot
+			// kill this process before the clean-up below has stopped n8n and the sandboxes.
+			process.on('SIGINT', resolveStop);
+			process.on('SIGTERM', resolveStop);
 			server.process.once('exit', () => {
 				say(`n8n exited:\n${server.log().slice(-2000)}`);
 				resolveStop();

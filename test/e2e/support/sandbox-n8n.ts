@@ -14,10 +14,10 @@ export const CREDENTIALS = {
 	megaS4: { id: 'megaS4Sandbox001', name: 'MEGA S4 sandbox' },
 } as const;
 
-/** Example workflows run in a real n8n (`examples/*.json`; the demo's own S4 file uses in-process test nodes). */
+/** Example workflows run in a real n8n (`examples/mega-*.json`; the demo's `*.workflow.json` files use in-process test nodes). */
 export const EXAMPLES = {
-	cloudRoundTrip: 'mega-cloud-round-trip.json',
-	s4RoundTrip: 'mega-s4-round-trip.json',
+	cloudRoundTrip: 'mega-cloud-upload-share-download.json',
+	s4RoundTrip: 'mega-s4-upload-presign-download.json',
 	webhookUpload: 'mega-cloud-webhook-upload.json',
 	triggerNewFiles: 'mega-cloud-trigger-new-files.json',
 } as const;
