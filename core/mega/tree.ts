@@ -754,7 +754,7 @@ export class MegaTree {
 						if (hadLink) {
 							unlinked.add(handle);
 							const entry = this.nodes.get(handle);
-							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
+							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 						}
 					} else if (mutate) {
 						this.exportedFolders.add(handle);

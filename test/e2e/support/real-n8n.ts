@@ -10,13 +10,15 @@
  * - Our package is packed with `npm pack` and installed into `$N8N_USER_FOLDER/.n8n/nodes`, the folder n8n scans for
  *   community packages, so workflows use the production type strings (`n8n-nodes-mega.megaS4`).
  *
- * The n8n cache folder is `$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n` (about 3 GB; the first install takes several
- * minutes). Its subfolder is named after the lockfile's hash: a changed lockfile installs afresh.
+ * The n8n cache folder is `$N8N_E2E_DIR`, default `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-mega/e2e`: outside the
+ * checkout, so a fresh clone on the same machine (CI) reuses it (about 3 GB; the first install takes ten minutes on a
+ * busy 2-core machine). Its subfolder is named after the lockfile's hash: a changed lockfile installs afresh, and a
+ * missing or deleted cache reinstalls from the committed lockfile.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureNode24, repoRoot } from '../../support/node24';
@@ -33,6 +35,8 @@ const MANIFEST_DIR = join(repoRoot, 'test', 'e2e', 'n8n');
 export interface RealN8n {
 	nodeBinary: string;
 	n8nEntry: string;
+	/** The installed tree (its node_modules holds n8n and n8n's own dependencies). */
+	n8nDir: string;
 	cacheDir: string;
 }
 
@@ -41,9 +45,15 @@ async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = process
 	return stdout;
 }
 
+/** Where the locked n8n installs are cached: `$N8N_E2E_DIR`, else the user's cache folder (survives a fresh clone). */
+export function e2eCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+	if (env.N8N_E2E_DIR) return env.N8N_E2E_DIR;
+	return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'n8n-nodes-mega', 'e2e');
+}
+
 /** Installs (once) Node 24 and the locked n8n tree; later calls only find them. */
 export async function ensureRealN8n(): Promise<RealN8n> {
-	const cacheDir = process.env.N8N_E2E_DIR ?? join(repoRoot, '.tmp', 'e2e-n8n');
+	const cacheDir = e2eCacheDir();
 	const node24 = await ensureNode24();
 	const lock = readFileSync(join(MANIFEST_DIR, 'package-lock.json'));
 	const lockHash = createHash('sha256').update(lock).digest('hex').slice(0, 12);
@@ -56,7 +66,7 @@ export async function ensureRealN8n(): Promise<RealN8n> {
 	for (const file of [n8nEntry, sqliteBindingPath(n8nDir)]) {
 		if (!existsSync(file)) throw new Error(`${file} is missing from the e2e cache: delete ${n8nDir} and run again`);
 	}
-	return { nodeBinary: node24.binary, n8nEntry, cacheDir };
+	return { nodeBinary: node24.binary, n8nEntry, n8nDir, cacheDir };
 }
 
 /** Builds and packs this package; returns the tarball path. */
@@ -73,13 +83,15 @@ export interface N8nHome {
 	remove(): void;
 }
 
-/** A fresh n8n user folder with our packed tarball installed as a community package. */
-export async function createN8nHome(tarball: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nHome> {
-	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-e2e-home-'));
+/**
+ * A fresh n8n user folder with our packed tarball installed as a community package, the way a user installs it:
+ * runtime dependencies only (`--omit=dev`), so nothing may need our devDependencies.
+ */
+export async function createN8nHome(tarball: string, extraEnv: NodeJS.ProcessEnv = {}, userFolder = mkdtempSync(join(tmpdir(), 'n8n-e2e-home-'))): Promise<N8nHome> {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	writeFileSync(join(nodesDir, 'package.json'), '{"name":"installed-nodes","private":true}\n');
-	await npm(['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], nodesDir);
+	await npm(['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', tarball], nodesDir);
 	const env: NodeJS.ProcessEnv = {
 		PATH: process.env.PATH,
 		HOME: userFolder,
