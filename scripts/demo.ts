@@ -142,8 +142,10 @@ async function megaCloudWorkflowDemo(): Promise<void> {
 		const restored = json('Restore');
 		say(`  Restore            -> ${restored.path}`);
 		check(restored.path === uploaded.path, 'the file was not restored to where it came from');
-		const quota = json('Report Quota') as { readable: Record<string, string> };
-		say(`  Report Quota       -> storage ${quota.readable.storageUsed} of ${quota.readable.storageTotal}, transfer ${quota.readable.transferUsed} of ${quota.readable.transferTotal}`);
+		const quota = json('Report Quota') as { transferTotal: number | null; readable: Record<string, string> };
+		// Free accounts have a dynamic transfer limit that MEGA does not report (transferTotal null).
+		const transfer = quota.transferTotal === null ? `${quota.readable.transferUsed} used (no fixed limit reported)` : `${quota.readable.transferUsed} of ${quota.readable.transferTotal}`;
+		say(`  Report Quota       -> storage ${quota.readable.storageUsed} of ${quota.readable.storageTotal}, transfer ${transfer}`);
 	} finally {
 		if (!sandbox) {
 			// A real account: remove the demo folder again.
