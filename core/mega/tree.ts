@@ -17,6 +17,8 @@ import {
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
+import { FetchReplyScanner } from './api/fetch-scanner';
+import type { StreamedReplyReader } from './api/transport';
 import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
@@ -138,6 +140,14 @@ export class MegaTree {
 
 	/** Replaces the whole tree with an `f` reply. */
 	load(reply: FetchReply): void {
+		const entries: TreeEntry[] = [];
+		for (const raw of reply.f ?? []) entries.push(TreeEntry.from(raw));
+		for (const raw of reply.f2 ?? []) entries.push(TreeEntry.from(raw));
+		this.loadEntries(entries, reply);
+	}
+
+	/** Replaces the whole tree with the nodes of an `f` reply (in reply order) and the rest of that reply. */
+	loadEntries(all: TreeEntry[], reply: FetchReply): void {
 		this.nodes.clear();
 		this.children.clear();
 		this.shareKeys.clear();
@@ -147,7 +157,6 @@ export class MegaTree {
 		this.rootHandle = '';
 		this.inboxHandle = '';
 		this.rubbishHandle = '';
-		const all = [...(reply.f ?? []), ...(reply.f2 ?? [])];
 		if (this.isFolderLink && all.length > 0) {
 			this.rootHandle = all[0].h;
 			this.shareKeys.set(this.rootHandle, this.options.folderLinkKey as Buffer);
@@ -157,14 +166,11 @@ export class MegaTree {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
 		for (const link of reply.ph ?? []) this.publicHandles.set(link.h, link.ph);
-		const entries: TreeEntry[] = [];
-		for (const raw of all) {
-			const entry = TreeEntry.from(raw);
+		for (const entry of all) {
 			if (this.isFolderLink && entry.h === this.rootHandle) entry.p = null;
 			this.insert(entry);
-			entries.push(entry);
 		}
-		this.unwrapKeysInBatch(entries);
+		this.unwrapKeysInBatch(all);
 		this.sn = reply.sn ?? '';
 	}
 
@@ -784,6 +790,12 @@ export class MegaTree {
 
 interface TreeApi {
 	request<T = unknown>(command: Record<string, unknown> & { a: string }, options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean }): Promise<T>;
+	/** When present, the `f` reply is read as it streams (see `MegaApiTransport.requestStreamed`). */
+	requestStreamed?<T = unknown>(
+		command: Record<string, unknown> & { a: string },
+		startReading: () => StreamedReplyReader,
+		options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean },
+	): Promise<T>;
 	pollChanges(sn: string, options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean }): Promise<{ a?: Array<Record<string, unknown>>; sn: string; ir?: number }>;
 	isOwnRequestTag(tag: unknown): boolean;
 }
@@ -855,9 +867,25 @@ export class LiveMegaTree {
 
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
-		const reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		let reply: FetchReply;
+		let entries: TreeEntry[] | undefined;
+		if (this.api.requestStreamed) {
+			// Each node becomes an entry as its bytes arrive; a retried attempt starts a fresh list.
+			reply = await this.api.requestStreamed<FetchReply>(
+				command,
+				() => {
+					const list: TreeEntry[] = [];
+					entries = list;
+					return new FetchReplyScanner((raw) => list.push(TreeEntry.from(raw)));
+				},
+				{ signal, ...this.query },
+			);
+		} else {
+			reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		}
 		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
-		this.tree.load(reply);
+		if (entries) this.tree.loadEntries(entries, reply);
+		else this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
 		this.baseSn = this.tree.sn;
