@@ -83,8 +83,32 @@ const RUBBISH_PREFIX = '//bin';
 const INBOX_PREFIX = '//inbox';
 
 export class TreeEntry {
-	key: Buffer | null | undefined;
+	/**
+	 * The node key's bytes: a slice of a buffer shared by every key unwrapped in one batch (`keyPool`, at
+	 * `keySlot` = offset × 64 + length), not a Buffer view per node (≈ 100 bytes each on a 300,000-node tree).
+	 * undefined = not unwrapped yet, null = no key we can use.
+	 */
+	private keyPool: Buffer | null | undefined = undefined;
+	private keySlot = 0;
 	attrs: Record<string, unknown> | null | undefined;
+
+	get key(): Buffer | null | undefined {
+		const pool = this.keyPool;
+		if (!pool) return pool;
+		const offset = Math.floor(this.keySlot / 64);
+		return pool.subarray(offset, offset + (this.keySlot % 64));
+	}
+
+	set key(value: Buffer | null | undefined) {
+		this.keyPool = value;
+		this.keySlot = value ? value.length : 0;
+	}
+
+	/** Sets the key to `length` bytes of `pool` at `offset` (see keyPool). */
+	setKeySlice(pool: Buffer, offset: number, length: number): void {
+		this.keyPool = pool;
+		this.keySlot = offset * 64 + length;
+	}
 
 	constructor(
 		public h: string,
@@ -188,6 +212,9 @@ export class MegaTree {
 
 	private insert(entry: TreeEntry): void {
 		this.nodes.set(entry.h, entry);
+		// One string per handle: a child's parent link is its parent's own `h` (not a copy per child).
+		const parent = entry.p ? this.nodes.get(entry.p) : undefined;
+		if (parent) entry.p = parent.h;
 		if (entry.t === 2) this.rootHandle = entry.h;
 		else if (entry.t === 3) this.inboxHandle = entry.h;
 		else if (entry.t === 4) this.rubbishHandle = entry.h;
@@ -264,7 +291,9 @@ export class MegaTree {
 			offset = 0;
 			group.entries.forEach((entry, index) => {
 				const length = group.texts[index].length === 22 ? 16 : 32;
-				entry.key = plain.subarray(offset, offset + length);
+				entry.setKeySlice(plain, offset, length);
+				// The wrapped key text is not needed once unwrapped (a changed `k` in a later packet still compares unequal).
+				entry.k = '';
 				offset += length;
 			});
 		}
