@@ -3,7 +3,7 @@
  * path resolved and one folder listed — each run in a fresh child process (`test/support/run-in-child.ts`) against a
  * sandbox in its own process. `ours` / `megajs` = ms from the `f` request to ready; `peakRssMiB` = peak RSS growth of
  * the child (login included); `retainedRssMiB` = RSS growth still held after load with the tree alive and two full
- * garbage collections. megajs's figures are `megajsPeakRssMiB` / `megajsRetainedRssMiB`.
+ * garbage collections (`retainedHeapMiB`: the V8 heap + external part of it). megajs's figures are `megajsPeakRssMiB` / `megajsRetainedRssMiB`.
  */
 import { join } from 'node:path';
 
@@ -21,16 +21,18 @@ interface ChildFigures {
 	readyMs: number;
 	nodes: number;
 	retainedBytes: number;
+	retainedHeapBytes: number;
 }
 
 const MiB = 2 ** 20;
 /** Keeps the loaded tree alive while retained memory is read. */
 const kept: unknown[] = [];
 
-function settle(probe: MemoryProbe): number {
+function settle(probe: MemoryProbe): { rss: number; heap: number } {
 	probe.gc();
 	probe.gc();
-	return process.memoryUsage().rss;
+	const usage = process.memoryUsage();
+	return { rss: usage.rss, heap: usage.heapUsed + usage.external };
 }
 
 /** Child side: our client. */
@@ -51,8 +53,8 @@ export async function loadOurs(account: Account, probe: MemoryProbe): Promise<Ch
 	if (!file || listing.length !== 999) throw new Error('tree memory bench: unexpected tree');
 	kept.push(live);
 	probe.sample();
-	const retainedBytes = settle(probe) - before;
-	return { readyMs, nodes: tree.nodes.size, retainedBytes };
+	const after = settle(probe);
+	return { readyMs, nodes: tree.nodes.size, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.heap - before.heap };
 }
 
 /** Child side: megajs (decrypts every node on load). */
@@ -67,10 +69,12 @@ export async function loadMegajs(account: Account, probe: MemoryProbe): Promise<
 	const readyMs = performance.now() - started;
 	kept.push(storage);
 	probe.sample();
-	const retainedBytes = settle(probe) - before;
+	const after = settle(probe);
+	const retainedBytes = after.rss - before.rss;
+	const retainedHeapBytes = after.heap - before.heap;
 	const nodes = Object.keys(storage.files).length;
 	await storage.close().catch(() => undefined);
-	return { readyMs, nodes, retainedBytes };
+	return { readyMs, nodes, retainedBytes, retainedHeapBytes };
 }
 
 export interface TreeMemoryResult {
@@ -79,6 +83,8 @@ export interface TreeMemoryResult {
 	ours: number;
 	peakRssMiB: number;
 	retainedRssMiB: number;
+	/** V8 heap + external memory still held (what the tree itself costs; RSS adds allocator slack). */
+	retainedHeapMiB: number;
 	megajs?: number;
 	megajsPeakRssMiB?: number;
 	megajsRetainedRssMiB?: number;
@@ -101,6 +107,7 @@ export async function benchTreeMemory(options: { folders: number; name: string; 
 			ours: round(ours.result.readyMs),
 			peakRssMiB: round(ours.memory.peakRssGrowthBytes / MiB),
 			retainedRssMiB: round(ours.result.retainedBytes / MiB),
+			retainedHeapMiB: round(ours.result.retainedHeapBytes / MiB),
 			nodes: ours.result.nodes,
 			node: process.version,
 		};

@@ -256,8 +256,10 @@ export class MegaTree {
 
 	/** One ECB call per wrapping key for every AES-wrapped node key (the fast path for big trees). */
 	private unwrapKeysInBatch(entries: TreeEntry[]): void {
-		const groups = new Map<string, { entries: TreeEntry[]; texts: string[]; bytes: number }>();
-		for (const entry of entries) {
+		// Wrapped keys are decoded straight into one growing buffer per wrapping key (no list of key texts held).
+		const groups = new Map<string, { entries: TreeEntry[]; lengths: number[]; wrapped: Buffer; bytes: number; valid: boolean }>();
+		for (let index = 0; index < entries.length; index++) {
+			const entry = entries[index];
 			if (entry.t > 1) {
 				entry.key = null;
 				continue;
@@ -269,28 +271,31 @@ export class MegaTree {
 			if (length === 0) continue;
 			let group = groups.get(picked.id);
 			if (!group) {
-				group = { entries: [], texts: [], bytes: 0 };
+				group = { entries: [], lengths: [], wrapped: Buffer.allocUnsafe(Math.min(65_536, (entries.length - index) * 32)), bytes: 0, valid: true };
 				groups.set(picked.id, group);
 			}
+			if (group.bytes + length > group.wrapped.length) {
+				const grown = Buffer.allocUnsafe(Math.max(group.wrapped.length * 2, group.bytes + length));
+				group.wrapped.copy(grown, 0, 0, group.bytes);
+				group.wrapped = grown;
+			}
+			if (group.wrapped.write(picked.data, group.bytes, 'base64url') !== length) group.valid = false;
 			group.entries.push(entry);
-			group.texts.push(picked.data);
+			group.lengths.push(length);
 			group.bytes += length;
 		}
 		for (const [id, group] of groups) {
 			const cipher = id === '' ? this.masterCipher : new AesEcb(this.shareKeys.get(id) as Buffer);
 			if (!cipher) continue;
-			const wrapped = Buffer.allocUnsafe(group.bytes);
-			let offset = 0;
-			for (const text of group.texts) offset += wrapped.write(text, offset, 'base64url');
-			if (offset !== group.bytes) {
+			if (!group.valid) {
 				// Some key was not valid base64: fall back to the lazy, per-node path for this group.
 				for (const entry of group.entries) entry.key = undefined;
 				continue;
 			}
-			const plain = cipher.decrypt(wrapped);
-			offset = 0;
+			const plain = cipher.decrypt(group.wrapped.subarray(0, group.bytes));
+			let offset = 0;
 			group.entries.forEach((entry, index) => {
-				const length = group.texts[index].length === 22 ? 16 : 32;
+				const length = group.lengths[index];
 				entry.setKeySlice(plain, offset, length);
 				// The wrapped key text is not needed once unwrapped (a changed `k` in a later packet still compares unequal).
 				entry.k = '';
