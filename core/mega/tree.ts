@@ -126,6 +126,20 @@ export class TreeEntry {
 	}
 }
 
+/**
+ * The nodes of an `f` reply gathered as they stream in (`MegaTree.stage`, then `MegaTree.loadStaged`). Own node keys
+ * (`<user handle>:<key>`, the usual case) are decoded into one buffer right away, so their key text is never kept
+ * (text kept until load and then dropped would leave holes all over the old generation).
+ */
+export class StagedNodes {
+	readonly entries: TreeEntry[] = [];
+	readonly byHandle = new Map<string, TreeEntry>();
+	wrapped = Buffer.allocUnsafe(65_536);
+	bytes = 0;
+	readonly keyed: TreeEntry[] = [];
+	readonly lengths: number[] = [];
+}
+
 export interface MegaTreeOptions {
 	masterKey?: Buffer;
 	userHandle?: string;
@@ -196,6 +210,44 @@ export class MegaTree {
 		}
 		this.unwrapKeysInBatch(all);
 		this.sn = reply.sn ?? '';
+	}
+
+	/** Adds one node of a streaming `f` reply to `staged` (see StagedNodes). */
+	stage(staged: StagedNodes, raw: RawNode): void {
+		const entry = TreeEntry.from(raw);
+		const parent = entry.p ? staged.byHandle.get(entry.p) : undefined;
+		if (parent) entry.p = parent.h;
+		staged.byHandle.set(entry.h, entry);
+		staged.entries.push(entry);
+		const own = this.options.userHandle;
+		const k = entry.k;
+		if (entry.t > 1 || !own || !this.masterCipher || k.charCodeAt(own.length) !== 58) return;
+		const length = k.length === own.length + 23 ? 16 : k.length === own.length + 44 ? 32 : 0;
+		if (length === 0 || !k.startsWith(own) || k.includes('/')) return;
+		if (staged.bytes + length > staged.wrapped.length) {
+			const grown = Buffer.allocUnsafe(staged.wrapped.length * 2);
+			staged.wrapped.copy(grown, 0, 0, staged.bytes);
+			staged.wrapped = grown;
+		}
+		// Not valid base64: left to the batch and lazy paths (which treat it as they always did).
+		if (staged.wrapped.write(k.slice(own.length + 1), staged.bytes, 'base64url') !== length) return;
+		staged.keyed.push(entry);
+		staged.lengths.push(length);
+		staged.bytes += length;
+		entry.k = '';
+	}
+
+	/** Replaces the whole tree with staged nodes and the rest of their `f` reply. */
+	loadStaged(staged: StagedNodes, reply: FetchReply): void {
+		this.loadEntries(staged.entries, reply);
+		if (staged.bytes === 0 || !this.masterCipher) return;
+		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
+		let offset = 0;
+		staged.keyed.forEach((entry, index) => {
+			const length = staged.lengths[index];
+			entry.setKeySlice(plain, offset, length);
+			offset += length;
+		});
 	}
 
 	/** An owner `ok`/`ha` pair (from `f` or an `s`/`s2` packet): kept only when `ha` proves it (see sharesWithUnknownKey). */
@@ -902,15 +954,15 @@ export class LiveMegaTree {
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
 		let reply: FetchReply;
-		let entries: TreeEntry[] | undefined;
+		let staged: StagedNodes | undefined;
 		if (this.api.requestStreamed) {
-			// Each node becomes an entry as its bytes arrive; a retried attempt starts a fresh list.
+			// Each node becomes an entry as its bytes arrive; a retried attempt starts afresh.
 			reply = await this.api.requestStreamed<FetchReply>(
 				command,
 				() => {
-					const list: TreeEntry[] = [];
-					entries = list;
-					return new FetchReplyScanner((raw) => list.push(TreeEntry.from(raw)));
+					const attempt = new StagedNodes();
+					staged = attempt;
+					return new FetchReplyScanner((raw) => this.tree.stage(attempt, raw));
 				},
 				{ signal, ...this.query },
 			);
@@ -918,7 +970,7 @@ export class LiveMegaTree {
 			reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
 		}
 		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
-		if (entries) this.tree.loadEntries(entries, reply);
+		if (staged) this.tree.loadStaged(staged, reply);
 		else this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
