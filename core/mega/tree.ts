@@ -90,7 +90,36 @@ export class TreeEntry {
 	 */
 	private keyPool: Buffer | null | undefined = undefined;
 	private keySlot = 0;
+	/**
+	 * The encrypted attributes `a`: the text itself, or (for nodes of an `f` reply) a buffer shared by many nodes
+	 * holding its decoded bytes at `attrSlot` = offset × 65,536 + length — 80 bytes outside the V8 heap instead of a
+	 * ≈ 128-byte string inside it. Read back as the identical text (packing checks the round trip).
+	 */
+	private attrStore: string | Buffer = '';
+	private attrSlot = 0;
 	attrs: Record<string, unknown> | null | undefined;
+
+	get a(): string {
+		const store = this.attrStore;
+		if (typeof store === 'string') return store;
+		const offset = Math.floor(this.attrSlot / 65_536);
+		return store.toString('base64url', offset, offset + (this.attrSlot % 65_536));
+	}
+
+	set a(value: string) {
+		this.attrStore = value;
+		this.attrSlot = 0;
+	}
+
+	/** Moves `a` into `pool` (see attrStore); `a` reads the same afterwards. */
+	packAttributes(pool: AttributePool): void {
+		const store = this.attrStore;
+		if (typeof store !== 'string' || store.length < 16 || store.length >= 65_536) return;
+		const slot = pool.store(store);
+		if (!slot) return;
+		this.attrStore = slot.buffer;
+		this.attrSlot = slot.offset * 65_536 + slot.length;
+	}
 
 	get key(): Buffer | null | undefined {
 		const pool = this.keyPool;
@@ -116,13 +145,35 @@ export class TreeEntry {
 		public t: number,
 		public s: number,
 		public ts: number,
-		public a: string,
+		a: string,
 		public k: string,
 		public fa: string | undefined,
-	) {}
+	) {
+		this.a = a;
+	}
 
 	static from(raw: RawNode): TreeEntry {
 		return new TreeEntry(raw.h, raw.p ? raw.p : null, raw.t, raw.s ?? 0, raw.ts ?? 0, raw.a ?? '', raw.k ?? '', raw.fa);
+	}
+}
+
+/** Decoded attribute bytes of many nodes, in 1 MiB buffers (see TreeEntry.attrStore). */
+export class AttributePool {
+	private buffer = Buffer.allocUnsafeSlow(1 << 20);
+	private used = 0;
+
+	/** Where `text`'s base64url bytes now are, or undefined when they would not read back as the same text. */
+	store(text: string): { buffer: Buffer; offset: number; length: number } | undefined {
+		const length = Math.floor((text.length * 3) / 4);
+		if (this.used + length > this.buffer.length) {
+			this.buffer = Buffer.allocUnsafeSlow(Math.max(1 << 20, length));
+			this.used = 0;
+		}
+		const buffer = this.buffer;
+		const offset = this.used;
+		if (buffer.write(text, offset, 'base64url') !== length || buffer.toString('base64url', offset, offset + length) !== text) return undefined;
+		this.used += length;
+		return { buffer, offset, length };
 	}
 }
 
@@ -138,6 +189,7 @@ export class StagedNodes {
 	bytes = 0;
 	readonly keyed: TreeEntry[] = [];
 	readonly lengths: number[] = [];
+	readonly attributes = new AttributePool();
 }
 
 export interface MegaTreeOptions {
@@ -219,6 +271,7 @@ export class MegaTree {
 		if (parent) entry.p = parent.h;
 		staged.byHandle.set(entry.h, entry);
 		staged.entries.push(entry);
+		entry.packAttributes(staged.attributes);
 		const own = this.options.userHandle;
 		const k = entry.k;
 		if (entry.t > 1 || !own || !this.masterCipher || k.charCodeAt(own.length) !== 58) return;
