@@ -202,7 +202,8 @@ export interface MegaTreeOptions {
 }
 
 export class MegaTree {
-	readonly nodes = new Map<string, TreeEntry>();
+	/** Handle → node. Replaced (not refilled) by a streaming load, which builds it as nodes arrive. */
+	nodes = new Map<string, TreeEntry>();
 	private readonly children = new Map<string, Set<string>>();
 	/** Folder handle → share key, for own exported folders (and the root of a folder link). */
 	readonly shareKeys = new Map<string, Buffer>();
@@ -237,8 +238,8 @@ export class MegaTree {
 	}
 
 	/** Replaces the whole tree with the nodes of an `f` reply (in reply order) and the rest of that reply. */
-	loadEntries(all: TreeEntry[], reply: FetchReply): void {
-		this.nodes.clear();
+	loadEntries(all: TreeEntry[], reply: FetchReply, nodesIndexed = false): void {
+		if (!nodesIndexed) this.nodes.clear();
 		this.children.clear();
 		this.shareKeys.clear();
 		this.sharesWithUnknownKey.clear();
@@ -292,7 +293,9 @@ export class MegaTree {
 
 	/** Replaces the whole tree with staged nodes and the rest of their `f` reply. */
 	loadStaged(staged: StagedNodes, reply: FetchReply): void {
-		this.loadEntries(staged.entries, reply);
+		// The staging map already holds every node: it becomes the tree's map (no second map of 300,000 entries).
+		this.nodes = staged.byHandle;
+		this.loadEntries(staged.entries, reply, true);
 		if (staged.bytes === 0 || !this.masterCipher) return;
 		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
 		let offset = 0;
