@@ -3,7 +3,7 @@
  * path resolved and one folder listed — each run in a fresh child process (`test/support/run-in-child.ts`) against a
  * sandbox in its own process. `ours` / `megajs` = ms from the `f` request to ready; `peakRssMiB` = peak RSS growth of
  * the child (login included); `retainedRssMiB` = RSS growth still held after load with the tree alive and two full
- * garbage collections (`retainedHeapMiB`: the V8 heap + external part of it). megajs's figures are `megajsPeakRssMiB` / `megajsRetainedRssMiB`.
+ * garbage collections and a 0.5 s pause (`retainedHeapMiB`: the V8 heap + external part of it). megajs's figures are `megajsPeakRssMiB` / `megajsRetainedRssMiB`.
  */
 import { join } from 'node:path';
 
@@ -28,8 +28,11 @@ const MiB = 2 ** 20;
 /** Keeps the loaded tree alive while retained memory is read. */
 const kept: unknown[] = [];
 
-function settle(probe: MemoryProbe): { rss: number; heap: number } {
+/** Two full collections, then a pause so V8's background threads can hand freed pages back to the system. */
+async function settle(probe: MemoryProbe): Promise<{ rss: number; heap: number }> {
 	probe.gc();
+	probe.gc();
+	await new Promise((resolve) => setTimeout(resolve, 500));
 	probe.gc();
 	const usage = process.memoryUsage();
 	return { rss: usage.rss, heap: usage.heapUsed + usage.external };
@@ -40,7 +43,7 @@ export async function loadOurs(account: Account, probe: MemoryProbe): Promise<Ch
 	const { MegaApiTransport } = await import('../core/mega/api/transport');
 	const { login } = await import('../core/mega/session');
 	const { LiveMegaTree } = await import('../core/mega/tree');
-	const before = settle(probe);
+	const before = await settle(probe);
 	const api = new MegaApiTransport({ gateway: account.gateway });
 	const session = await login(api, { kind: 'password', email: account.email, password: account.password });
 	const started = performance.now();
@@ -53,14 +56,14 @@ export async function loadOurs(account: Account, probe: MemoryProbe): Promise<Ch
 	if (!file || listing.length !== 999) throw new Error('tree memory bench: unexpected tree');
 	kept.push(live);
 	probe.sample();
-	const after = settle(probe);
+	const after = await settle(probe);
 	return { readyMs, nodes: tree.nodes.size, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.heap - before.heap };
 }
 
 /** Child side: megajs (decrypts every node on load). */
 export async function loadMegajs(account: Account, probe: MemoryProbe): Promise<ChildFigures> {
 	const { Storage } = await import('megajs');
-	const before = settle(probe);
+	const before = await settle(probe);
 	const storage = new Storage({ email: account.email, password: account.password, gateway: account.gateway, autoload: false, keepalive: false });
 	storage.api.on('error', () => undefined);
 	await storage.ready;
@@ -69,7 +72,7 @@ export async function loadMegajs(account: Account, probe: MemoryProbe): Promise<
 	const readyMs = performance.now() - started;
 	kept.push(storage);
 	probe.sample();
-	const after = settle(probe);
+	const after = await settle(probe);
 	const retainedBytes = after.rss - before.rss;
 	const retainedHeapBytes = after.heap - before.heap;
 	const nodes = Object.keys(storage.files).length;
