@@ -9,6 +9,7 @@ import { ensureNode24 } from '../test/support/node24';
 import { benchLoginV2 } from './login';
 import { benchPipeline, type BenchResult } from './pipeline';
 import { benchTree } from './tree-load';
+import { benchTreeMemory } from './tree-memory';
 import { benchLoopback, benchSlowLink } from './transfers';
 import { benchTrigger } from './trigger';
 import { benchWorkflow } from './workflow';
@@ -77,7 +78,18 @@ async function main(): Promise<void> {
 		{ prefix: 'pipeline', run: () => benchPipeline(options) },
 		{ prefix: 'loopback', run: () => benchLoopback({ quick: options.quick, megajs: true }) },
 		{ prefix: 'slowlink', run: () => benchSlowLink(options) },
-		{ prefix: 'tree', run: async () => (await benchTree()).map((result) => ({ ...result })) },
+		{
+			prefix: 'tree',
+			run: async () => {
+				const results: BenchResult[] = (await benchTree()).map((result) => ({ ...result }));
+				// Big accounts, memory included (each load in a fresh child); --quick leaves them out.
+				if (!options.quick) {
+					results.push({ ...(await benchTreeMemory({ folders: 300, name: 'tree.load.300k', megajs: true })) });
+					results.push({ ...(await benchTreeMemory({ folders: 1000, name: 'tree.load.1m', megajs: false })) });
+				}
+				return results;
+			},
+		},
 		{ prefix: 'login', run: async () => [await benchLoginV2()] },
 		{ prefix: 'trigger', run: () => benchTrigger(options) },
 		{ prefix: 'workflow', run: () => benchWorkflow(options) },

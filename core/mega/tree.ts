@@ -17,6 +17,8 @@ import {
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
+import { FetchReplyScanner } from './api/fetch-scanner';
+import type { StreamedReplyReader } from './api/transport';
 import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
@@ -81,8 +83,61 @@ const RUBBISH_PREFIX = '//bin';
 const INBOX_PREFIX = '//inbox';
 
 export class TreeEntry {
-	key: Buffer | null | undefined;
+	/**
+	 * The node key's bytes: a slice of a buffer shared by every key unwrapped in one batch (`keyPool`, at
+	 * `keySlot` = offset × 64 + length), not a Buffer view per node (≈ 100 bytes each on a 300,000-node tree).
+	 * undefined = not unwrapped yet, null = no key we can use.
+	 */
+	private keyPool: Buffer | null | undefined = undefined;
+	private keySlot = 0;
+	/**
+	 * The encrypted attributes `a`: the text itself, or (for nodes of an `f` reply) a buffer shared by many nodes
+	 * holding its decoded bytes at `attrSlot` = offset × 65,536 + length — 80 bytes outside the V8 heap instead of a
+	 * ≈ 128-byte string inside it. Read back as the identical text (packing checks the round trip).
+	 */
+	private attrStore: string | Buffer = '';
+	private attrSlot = 0;
 	attrs: Record<string, unknown> | null | undefined;
+
+	get a(): string {
+		const store = this.attrStore;
+		if (typeof store === 'string') return store;
+		const offset = Math.floor(this.attrSlot / 65_536);
+		return store.toString('base64url', offset, offset + (this.attrSlot % 65_536));
+	}
+
+	set a(value: string) {
+		this.attrStore = value;
+		this.attrSlot = 0;
+	}
+
+	/** Moves `a` into `pool` (see attrStore); `a` reads the same afterwards. */
+	packAttributes(pool: AttributePool): void {
+		const store = this.attrStore;
+		if (typeof store !== 'string' || store.length < 16 || store.length >= 65_536) return;
+		const slot = pool.store(store);
+		if (!slot) return;
+		this.attrStore = slot.buffer;
+		this.attrSlot = slot.offset * 65_536 + slot.length;
+	}
+
+	get key(): Buffer | null | undefined {
+		const pool = this.keyPool;
+		if (!pool) return pool;
+		const offset = Math.floor(this.keySlot / 64);
+		return pool.subarray(offset, offset + (this.keySlot % 64));
+	}
+
+	set key(value: Buffer | null | undefined) {
+		this.keyPool = value;
+		this.keySlot = value ? value.length : 0;
+	}
+
+	/** Sets the key to `length` bytes of `pool` at `offset` (see keyPool). */
+	setKeySlice(pool: Buffer, offset: number, length: number): void {
+		this.keyPool = pool;
+		this.keySlot = offset * 64 + length;
+	}
 
 	constructor(
 		public h: string,
@@ -90,14 +145,51 @@ export class TreeEntry {
 		public t: number,
 		public s: number,
 		public ts: number,
-		public a: string,
+		a: string,
 		public k: string,
 		public fa: string | undefined,
-	) {}
+	) {
+		this.a = a;
+	}
 
 	static from(raw: RawNode): TreeEntry {
 		return new TreeEntry(raw.h, raw.p ? raw.p : null, raw.t, raw.s ?? 0, raw.ts ?? 0, raw.a ?? '', raw.k ?? '', raw.fa);
 	}
+}
+
+/** Decoded attribute bytes of many nodes, in 1 MiB buffers (see TreeEntry.attrStore). */
+export class AttributePool {
+	private buffer = Buffer.allocUnsafeSlow(1 << 20);
+	private used = 0;
+
+	/** Where `text`'s base64url bytes now are, or undefined when they would not read back as the same text. */
+	store(text: string): { buffer: Buffer; offset: number; length: number } | undefined {
+		const length = Math.floor((text.length * 3) / 4);
+		if (this.used + length > this.buffer.length) {
+			this.buffer = Buffer.allocUnsafeSlow(Math.max(1 << 20, length));
+			this.used = 0;
+		}
+		const buffer = this.buffer;
+		const offset = this.used;
+		if (buffer.write(text, offset, 'base64url') !== length || buffer.toString('base64url', offset, offset + length) !== text) return undefined;
+		this.used += length;
+		return { buffer, offset, length };
+	}
+}
+
+/**
+ * The nodes of an `f` reply gathered as they stream in (`MegaTree.stage`, then `MegaTree.loadStaged`). Own node keys
+ * (`<user handle>:<key>`, the usual case) are decoded into one buffer right away, so their key text is never kept
+ * (text kept until load and then dropped would leave holes all over the old generation).
+ */
+export class StagedNodes {
+	readonly entries: TreeEntry[] = [];
+	readonly byHandle = new Map<string, TreeEntry>();
+	wrapped = Buffer.allocUnsafe(65_536);
+	bytes = 0;
+	readonly keyed: TreeEntry[] = [];
+	readonly lengths: number[] = [];
+	readonly attributes = new AttributePool();
 }
 
 export interface MegaTreeOptions {
@@ -110,7 +202,8 @@ export interface MegaTreeOptions {
 }
 
 export class MegaTree {
-	readonly nodes = new Map<string, TreeEntry>();
+	/** Handle → node. Replaced (not refilled) by a streaming load, which builds it as nodes arrive. */
+	nodes = new Map<string, TreeEntry>();
 	private readonly children = new Map<string, Set<string>>();
 	/** Folder handle → share key, for own exported folders (and the root of a folder link). */
 	readonly shareKeys = new Map<string, Buffer>();
@@ -138,7 +231,15 @@ export class MegaTree {
 
 	/** Replaces the whole tree with an `f` reply. */
 	load(reply: FetchReply): void {
-		this.nodes.clear();
+		const entries: TreeEntry[] = [];
+		for (const raw of reply.f ?? []) entries.push(TreeEntry.from(raw));
+		for (const raw of reply.f2 ?? []) entries.push(TreeEntry.from(raw));
+		this.loadEntries(entries, reply);
+	}
+
+	/** Replaces the whole tree with the nodes of an `f` reply (in reply order) and the rest of that reply. */
+	loadEntries(all: TreeEntry[], reply: FetchReply, nodesIndexed = false): void {
+		if (!nodesIndexed) this.nodes.clear();
 		this.children.clear();
 		this.shareKeys.clear();
 		this.sharesWithUnknownKey.clear();
@@ -147,7 +248,6 @@ export class MegaTree {
 		this.rootHandle = '';
 		this.inboxHandle = '';
 		this.rubbishHandle = '';
-		const all = [...(reply.f ?? []), ...(reply.f2 ?? [])];
 		if (this.isFolderLink && all.length > 0) {
 			this.rootHandle = all[0].h;
 			this.shareKeys.set(this.rootHandle, this.options.folderLinkKey as Buffer);
@@ -157,15 +257,53 @@ export class MegaTree {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
 		for (const link of reply.ph ?? []) this.publicHandles.set(link.h, link.ph);
-		const entries: TreeEntry[] = [];
-		for (const raw of all) {
-			const entry = TreeEntry.from(raw);
+		for (const entry of all) {
 			if (this.isFolderLink && entry.h === this.rootHandle) entry.p = null;
 			this.insert(entry);
-			entries.push(entry);
 		}
-		this.unwrapKeysInBatch(entries);
+		this.unwrapKeysInBatch(all);
 		this.sn = reply.sn ?? '';
+	}
+
+	/** Adds one node of a streaming `f` reply to `staged` (see StagedNodes). */
+	stage(staged: StagedNodes, raw: RawNode): void {
+		const entry = TreeEntry.from(raw);
+		const parent = entry.p ? staged.byHandle.get(entry.p) : undefined;
+		if (parent) entry.p = parent.h;
+		staged.byHandle.set(entry.h, entry);
+		staged.entries.push(entry);
+		entry.packAttributes(staged.attributes);
+		const own = this.options.userHandle;
+		const k = entry.k;
+		if (entry.t > 1 || !own || !this.masterCipher || k.charCodeAt(own.length) !== 58) return;
+		const length = k.length === own.length + 23 ? 16 : k.length === own.length + 44 ? 32 : 0;
+		if (length === 0 || !k.startsWith(own) || k.includes('/')) return;
+		if (staged.bytes + length > staged.wrapped.length) {
+			const grown = Buffer.allocUnsafe(staged.wrapped.length * 2);
+			staged.wrapped.copy(grown, 0, 0, staged.bytes);
+			staged.wrapped = grown;
+		}
+		// Not valid base64: left to the batch and lazy paths (which treat it as they always did).
+		if (staged.wrapped.write(k.slice(own.length + 1), staged.bytes, 'base64url') !== length) return;
+		staged.keyed.push(entry);
+		staged.lengths.push(length);
+		staged.bytes += length;
+		entry.k = '';
+	}
+
+	/** Replaces the whole tree with staged nodes and the rest of their `f` reply. */
+	loadStaged(staged: StagedNodes, reply: FetchReply): void {
+		// The staging map already holds every node: it becomes the tree's map (no second map of 300,000 entries).
+		this.nodes = staged.byHandle;
+		this.loadEntries(staged.entries, reply, true);
+		if (staged.bytes === 0 || !this.masterCipher) return;
+		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
+		let offset = 0;
+		staged.keyed.forEach((entry, index) => {
+			const length = staged.lengths[index];
+			entry.setKeySlice(plain, offset, length);
+			offset += length;
+		});
 	}
 
 	/** An owner `ok`/`ha` pair (from `f` or an `s`/`s2` packet): kept only when `ha` proves it (see sharesWithUnknownKey). */
@@ -182,6 +320,9 @@ export class MegaTree {
 
 	private insert(entry: TreeEntry): void {
 		this.nodes.set(entry.h, entry);
+		// One string per handle: a child's parent link is its parent's own `h` (not a copy per child).
+		const parent = entry.p ? this.nodes.get(entry.p) : undefined;
+		if (parent) entry.p = parent.h;
 		if (entry.t === 2) this.rootHandle = entry.h;
 		else if (entry.t === 3) this.inboxHandle = entry.h;
 		else if (entry.t === 4) this.rubbishHandle = entry.h;
@@ -223,8 +364,10 @@ export class MegaTree {
 
 	/** One ECB call per wrapping key for every AES-wrapped node key (the fast path for big trees). */
 	private unwrapKeysInBatch(entries: TreeEntry[]): void {
-		const groups = new Map<string, { entries: TreeEntry[]; texts: string[]; bytes: number }>();
-		for (const entry of entries) {
+		// Wrapped keys are decoded straight into one growing buffer per wrapping key (no list of key texts held).
+		const groups = new Map<string, { entries: TreeEntry[]; lengths: number[]; wrapped: Buffer; bytes: number; valid: boolean }>();
+		for (let index = 0; index < entries.length; index++) {
+			const entry = entries[index];
 			if (entry.t > 1) {
 				entry.key = null;
 				continue;
@@ -236,29 +379,34 @@ export class MegaTree {
 			if (length === 0) continue;
 			let group = groups.get(picked.id);
 			if (!group) {
-				group = { entries: [], texts: [], bytes: 0 };
+				group = { entries: [], lengths: [], wrapped: Buffer.allocUnsafe(Math.min(65_536, (entries.length - index) * 32)), bytes: 0, valid: true };
 				groups.set(picked.id, group);
 			}
+			if (group.bytes + length > group.wrapped.length) {
+				const grown = Buffer.allocUnsafe(Math.max(group.wrapped.length * 2, group.bytes + length));
+				group.wrapped.copy(grown, 0, 0, group.bytes);
+				group.wrapped = grown;
+			}
+			if (group.wrapped.write(picked.data, group.bytes, 'base64url') !== length) group.valid = false;
 			group.entries.push(entry);
-			group.texts.push(picked.data);
+			group.lengths.push(length);
 			group.bytes += length;
 		}
 		for (const [id, group] of groups) {
 			const cipher = id === '' ? this.masterCipher : new AesEcb(this.shareKeys.get(id) as Buffer);
 			if (!cipher) continue;
-			const wrapped = Buffer.allocUnsafe(group.bytes);
-			let offset = 0;
-			for (const text of group.texts) offset += wrapped.write(text, offset, 'base64url');
-			if (offset !== group.bytes) {
+			if (!group.valid) {
 				// Some key was not valid base64: fall back to the lazy, per-node path for this group.
 				for (const entry of group.entries) entry.key = undefined;
 				continue;
 			}
-			const plain = cipher.decrypt(wrapped);
-			offset = 0;
+			const plain = cipher.decrypt(group.wrapped.subarray(0, group.bytes));
+			let offset = 0;
 			group.entries.forEach((entry, index) => {
-				const length = group.texts[index].length === 22 ? 16 : 32;
-				entry.key = plain.subarray(offset, offset + length);
+				const length = group.lengths[index];
+				entry.setKeySlice(plain, offset, length);
+				// The wrapped key text is not needed once unwrapped (a changed `k` in a later packet still compares unequal).
+				entry.k = '';
 				offset += length;
 			});
 		}
@@ -784,6 +932,12 @@ export class MegaTree {
 
 interface TreeApi {
 	request<T = unknown>(command: Record<string, unknown> & { a: string }, options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean }): Promise<T>;
+	/** When present, the `f` reply is read as it streams (see `MegaApiTransport.requestStreamed`). */
+	requestStreamed?<T = unknown>(
+		command: Record<string, unknown> & { a: string },
+		startReading: () => StreamedReplyReader,
+		options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean },
+	): Promise<T>;
 	pollChanges(sn: string, options?: { signal?: AbortSignal; query?: Record<string, string>; noSession?: boolean }): Promise<{ a?: Array<Record<string, unknown>>; sn: string; ir?: number }>;
 	isOwnRequestTag(tag: unknown): boolean;
 }
@@ -855,9 +1009,25 @@ export class LiveMegaTree {
 
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
-		const reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		let reply: FetchReply;
+		let staged: StagedNodes | undefined;
+		if (this.api.requestStreamed) {
+			// Each node becomes an entry as its bytes arrive; a retried attempt starts afresh.
+			reply = await this.api.requestStreamed<FetchReply>(
+				command,
+				() => {
+					const attempt = new StagedNodes();
+					staged = attempt;
+					return new FetchReplyScanner((raw) => this.tree.stage(attempt, raw));
+				},
+				{ signal, ...this.query },
+			);
+		} else {
+			reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		}
 		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
-		this.tree.load(reply);
+		if (staged) this.tree.loadStaged(staged, reply);
+		else this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
 		this.baseSn = this.tree.sn;

@@ -68,6 +68,13 @@ export interface RequestOptions {
 	noRelogin?: boolean;
 }
 
+/** Reads one reply body as it streams in (see `requestStreamed`). */
+export interface StreamedReplyReader {
+	write(chunk: Buffer): void;
+	/** The parsed reply; throws SyntaxError when the body was cut short or is not JSON. */
+	end(): unknown;
+}
+
 export interface ScReply {
 	a?: Array<Record<string, unknown>>;
 	sn: string;
@@ -199,6 +206,19 @@ export class MegaApiTransport {
 		throw new MegaProtocolError('The change feed reply has no sequence number');
 	}
 
+	/**
+	 * One command whose reply is read as it streams (the `f` node list): each attempt gets a fresh reader from
+	 * `startReading`, fed every chunk, whose `end()` returns the parsed reply (or throws SyntaxError when cut short:
+	 * the attempt is retried like any incomplete reply). A MEGA error in the reply is thrown as MegaApiError. Only for
+	 * reads: a read is resent freely, so it needs neither the lost-write reconciliation nor the batch EAGAIN retry.
+	 */
+	async requestStreamed<T = unknown>(command: MegaCommand, startReading: () => StreamedReplyReader, options: RequestOptions = {}): Promise<T> {
+		const [result] = await this.sendOnce([command], options, true, false, startReading);
+		const error = errorFromReply(result, command.a);
+		if (error) throw error;
+		return result as T;
+	}
+
 	private async send(commands: MegaCommand[], options: RequestOptions, single: boolean, round = 0, retryBusy = true): Promise<unknown[]> {
 		const isWrite = !options.noSession && commands.some((command) => typeof command.i === 'string');
 		const since = isWrite ? this.changeFeedPosition?.() || undefined : undefined;
@@ -287,7 +307,13 @@ export class MegaApiTransport {
 		return found;
 	}
 
-	private async sendOnce(commands: MegaCommand[], options: RequestOptions, single: boolean, guardWrite: boolean): Promise<unknown[]> {
+	private async sendOnce(
+		commands: MegaCommand[],
+		options: RequestOptions,
+		single: boolean,
+		guardWrite: boolean,
+		startReading?: () => StreamedReplyReader,
+	): Promise<unknown[]> {
 		const reply = await this.withRetries('cs', {}, commands, { ...options, guardWrite }, (value) => {
 			if (Array.isArray(value)) {
 				if (value.length !== commands.length) return new MegaProtocolError('MEGA answered a different number of results');
@@ -300,7 +326,7 @@ export class MegaApiTransport {
 			}
 			const error = errorFromReply(value, commands.map((c) => c.a).join(','));
 			return error ?? new MegaProtocolError('MEGA sent a reply that is not a list of results');
-		});
+		}, startReading);
 		return reply as unknown[];
 	}
 
@@ -357,6 +383,7 @@ export class MegaApiTransport {
 		commands: MegaCommand[] | undefined,
 		options: RequestOptions & { guardWrite?: boolean },
 		classify: (value: unknown) => MegaError | undefined,
+		startReading?: () => StreamedReplyReader,
 	): Promise<unknown> {
 		const { signal } = options;
 		const started = Date.now();
@@ -377,7 +404,7 @@ export class MegaApiTransport {
 			await this.acquire(signal);
 			let result: AttemptResult;
 			try {
-				result = await this.attempt(url, body, hashcashAnswer, signal, classify);
+				result = await this.attempt(url, body, hashcashAnswer, signal, classify, startReading);
 			} finally {
 				this.release();
 			}
@@ -426,20 +453,28 @@ export class MegaApiTransport {
 		hashcashAnswer: string | undefined,
 		signal: AbortSignal | undefined,
 		classify: (value: unknown) => MegaError | undefined,
+		startReading?: () => StreamedReplyReader,
 	): Promise<AttemptResult> {
 		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': this.userAgent };
 		if (hashcashAnswer) headers['X-Hashcash'] = hashcashAnswer;
 		let status: number;
-		let text: string;
+		let text = '';
+		let reader: StreamedReplyReader | undefined;
 		let challenge: string | undefined;
 		try {
 			const response = await httpRequest(url, { method: 'POST', body, headers, signal, timeoutMs: this.timeoutMs });
 			status = response.status;
 			const header = response.headers['x-hashcash'];
 			challenge = Array.isArray(header) ? header[0] : header;
-			text = (await readAll(response.body, 1024 * 1024 * 1024)).toString('utf8');
+			if (startReading && status === 200) {
+				reader = startReading();
+				for await (const chunk of response.body) reader.write(chunk as Buffer);
+			} else {
+				text = (await readAll(response.body, 1024 * 1024 * 1024)).toString('utf8');
+			}
 		} catch (error) {
 			if (error instanceof MegaError) return { kind: 'retry', error };
+			if (error instanceof SyntaxError) return { kind: 'retry', error: new MegaProtocolError('MEGA sent an incomplete reply', true) };
 			throw error;
 		}
 		if (status === 402 && challenge) return { kind: 'hashcash', challenge };
@@ -448,7 +483,7 @@ export class MegaApiTransport {
 		}
 		let value: unknown;
 		try {
-			value = JSON.parse(text);
+			value = reader ? reader.end() : JSON.parse(text);
 		} catch {
 			// A truncated or empty body: the request may not have been processed; resending the same id is safe.
 			return { kind: 'retry', error: new MegaProtocolError('MEGA sent an incomplete reply', true) };
