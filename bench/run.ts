@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--quick] [--only name,name] [--node 24]`: transfer, tree and login benchmarks.
+ * `npm run bench [-- --json] [--quick] [--only name,name] [--node 24]`: transfer, tree, login and trigger benchmarks.
  * With --json prints ONE JSON object {"node", "results": [{name, unit, ours, megajs?, limit?, peakRssMiB?, ...}]}
  * (contract in bench/README.md); without it, a readable table. --quick uses small sizes (development only).
  * --node 24 runs the same command under the Node 24 that test/support/node24.ts provisions (its children too).
@@ -10,6 +10,7 @@ import { benchLoginV2 } from './login';
 import { benchPipeline, type BenchResult } from './pipeline';
 import { benchTree } from './tree-load';
 import { benchLoopback, benchSlowLink } from './transfers';
+import { benchTrigger } from './trigger';
 
 interface Options {
 	json: boolean;
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
 		{ prefix: 'slowlink', run: () => benchSlowLink(options) },
 		{ prefix: 'tree', run: async () => (await benchTree()).map((result) => ({ ...result })) },
 		{ prefix: 'login', run: async () => [await benchLoginV2()] },
+		{ prefix: 'trigger', run: () => benchTrigger(options) },
 	];
 	const results: BenchResult[] = [];
 	for (const group of groups) {

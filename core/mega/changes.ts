@@ -3,7 +3,7 @@
  * and describes each change as one of these events, with decrypted names and paths, and whether this process's own
  * request caused it (MEGA echoes the command's `i` in the packets it generates).
  */
-import type { MegaNode } from './tree';
+import type { MegaNode, MegaNodeType, MegaTree } from './tree';
 
 export type MegaChangeType = 'added' | 'updated' | 'renamed' | 'moved' | 'deleted' | 'attributes' | 'linked' | 'unlinked';
 
@@ -11,6 +11,11 @@ export interface MegaChangePrevious {
 	name: string;
 	path: string;
 	parentHandle: string | null;
+	/** What it was (so a deleted item can still be told file from folder). */
+	type?: MegaNodeType;
+	size?: number;
+	/** Handles of the folders above it then, nearest first (scope checks that names cannot fool). */
+	ancestors?: string[];
 }
 
 export interface MegaChangeEvent {
@@ -24,6 +29,14 @@ export interface MegaChangeEvent {
 	node?: MegaNode;
 	/** What it was before (renamed, moved, deleted). */
 	previous?: MegaChangePrevious;
+	/**
+	 * True when the state before is not known: a change read from an older position after a restart (against a tree
+	 * rebuilt as it is now) to a node that stretch of the feed had not shown before. `previous` then has no name, path
+	 * or ancestors; such a `renamed` may also be a change of other attributes.
+	 */
+	previousUnknown?: boolean;
+	/** Handles of the folders above the node after the change, nearest first (absent for deleted). */
+	ancestors?: string[];
 	/** True when a request of this process caused the change. */
 	own: boolean;
 	/** The feed position after the batch that carried this change. */
@@ -39,6 +52,12 @@ export interface MegaChangeBatch {
 	 * could not be listed. Callers should fall back to comparing timestamps.
 	 */
 	tooFarBehind: boolean;
+	/**
+	 * With `tooFarBehind`, when this process held the tree at or after `since` before it had to reload: that tree (its
+	 * `sn` says up to where), to compare with the reloaded one; `events` then holds the changes from `since` up to it,
+	 * as this process saw them. Without it `events` is empty.
+	 */
+	previousTree?: MegaTree;
 }
 
 /** Event types a trigger usually watches, for filtering. */

@@ -17,7 +17,7 @@ import {
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
-import type { MegaChangeEvent, MegaChangePrevious } from './changes';
+import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
@@ -72,6 +72,9 @@ const PARALLEL_NAMES_THRESHOLD = 20_000;
 export function decryptNodeAttributes(encoded: string, nodeKey: Buffer): Record<string, unknown> | null {
 	return tryDecryptAttributes(encoded, nodeKey);
 }
+
+/** Node states a described stretch of feed knows the attributes of but not the place (see applyPackets). */
+const placeUnknown = new WeakSet<TreeEntry>();
 
 const TYPE_NAMES: Record<number, MegaNodeType> = { 0: 'file', 1: 'folder', 2: 'root', 3: 'inbox', 4: 'rubbish' };
 const RUBBISH_PREFIX = '//bin';
@@ -514,7 +517,43 @@ export class MegaTree {
 	}
 
 	private previousOf(entry: TreeEntry): MegaChangePrevious {
-		return { name: this.nameOf(entry), path: this.pathOf(entry), parentHandle: entry.p };
+		return {
+			name: this.nameOf(entry),
+			path: this.pathOf(entry),
+			parentHandle: entry.p,
+			type: TYPE_NAMES[entry.t] ?? 'file',
+			size: entry.t === 0 ? entry.s : 0,
+			ancestors: this.ancestorsOf(entry),
+		};
+	}
+
+	/** Handles of the folders above a node, nearest first. */
+	ancestorsOf(entry: TreeEntry): string[] {
+		const result: string[] = [];
+		let current = entry.p ? this.nodes.get(entry.p) : undefined;
+		while (current && result.length < 10_000) {
+			result.push(current.h);
+			current = current.p ? this.nodes.get(current.p) : undefined;
+		}
+		return result;
+	}
+
+	/**
+	 * A copy of the tree as it is now that later `load`s do not change (they replace entries, never mutate them), so a
+	 * reload can be compared with what was there before.
+	 */
+	snapshot(): MegaTree {
+		const copy = new MegaTree(this.options);
+		for (const [handle, entry] of this.nodes) copy.nodes.set(handle, entry);
+		for (const [handle, set] of this.children) copy.children.set(handle, new Set(set));
+		for (const [handle, key] of this.shareKeys) copy.shareKeys.set(handle, key);
+		for (const handle of this.exportedFolders) copy.exportedFolders.add(handle);
+		for (const [handle, ph] of this.publicHandles) copy.publicHandles.set(handle, ph);
+		copy.rootHandle = this.rootHandle;
+		copy.inboxHandle = this.inboxHandle;
+		copy.rubbishHandle = this.rubbishHandle;
+		copy.sn = this.sn;
+		return copy;
 	}
 
 	private removeSubtree(entry: TreeEntry): void {
@@ -530,13 +569,24 @@ export class MegaTree {
 
 	/**
 	 * Applies one batch of action packets and describes it as events. With `mutate = false` the packets are only
-	 * described against the current tree (used to list changes from an older position after a restart).
+	 * described (used to list changes from an older position after a restart, against a tree fetched later): `window`
+	 * holds each node as the stretch of feed described so far left it (null: deleted), kept across calls, and a change
+	 * to a node the stretch has not shown yet has an unknown previous state (`previousUnknown`).
 	 */
-	applyPackets(packets: Array<Record<string, unknown>>, sn: string, isOwn: (i: unknown) => boolean, mutate = true): MegaChangeEvent[] {
+	applyPackets(
+		packets: Array<Record<string, unknown>>,
+		sn: string,
+		isOwn: (i: unknown) => boolean,
+		mutate = true,
+		window: Map<string, TreeEntry | null> = new Map(),
+	): MegaChangeEvent[] {
 		const events: MegaChangeEvent[] = [];
-		const pendingMoves = new Map<string, { previous: MegaChangePrevious; own: boolean }>();
+		const pendingMoves = new Map<string, { previous: MegaChangePrevious; own: boolean; unknown: boolean }>();
 		// Links reported removed in this batch (a `ph d:1` and the removal of the export may both say so).
 		const unlinked = new Set<string>();
+		const unknownPrevious: MegaChangePrevious = { name: '', path: '', parentHandle: null };
+		const variant = (entry: TreeEntry, changes: Partial<TreeEntry>): TreeEntry =>
+			Object.assign(Object.create(TreeEntry.prototype) as TreeEntry, entry, changes, { attrs: undefined });
 		for (const packet of packets) {
 			const own = isOwn(packet.i);
 			switch (packet.a) {
@@ -564,12 +614,15 @@ export class MegaTree {
 							this.insert(existing);
 							entry = existing;
 						} else if (existing) {
-							entry = existing;
+							entry = variant(existing, { p: raw.p ? raw.p : null, a: raw.a ?? existing.a });
+							window.set(raw.h, entry);
 						} else {
 							entry = TreeEntry.from(raw);
 							if (mutate) {
 								this.insert(entry);
 								fresh.push(entry);
+							} else {
+								window.set(raw.h, entry);
 							}
 						}
 						placed.push({ raw, entry, existed: existing !== undefined });
@@ -588,7 +641,16 @@ export class MegaTree {
 						if (moved) {
 							pendingMoves.delete(raw.h);
 							movedTops.add(raw.h);
-							events.push({ type: 'moved', handle: raw.h, node: this.toNode(entry), previous: moved.previous, own: own || moved.own, sn });
+							events.push({
+								type: 'moved',
+								handle: raw.h,
+								node: this.toNode(entry),
+								previous: moved.previous,
+								...(moved.unknown ? { previousUnknown: true } : {}),
+								ancestors: this.ancestorsOf(entry),
+								own: own || moved.own,
+								sn,
+							});
 						} else if (!existed || !mutate) {
 							// A node inside a moved subtree reappears too; only the top of the move is an event.
 							if (parentInPacket && movedTops.has(raw.p as string)) {
@@ -596,41 +658,67 @@ export class MegaTree {
 								continue;
 							}
 							if (existed && !mutate && this.isVersion(entry)) continue;
-							events.push({ type: versionParents.has(raw.h) ? 'updated' : 'added', handle: raw.h, node: this.toNode(entry), own, sn });
+							events.push({ type: versionParents.has(raw.h) ? 'updated' : 'added', handle: raw.h, node: this.toNode(entry), ancestors: this.ancestorsOf(entry), own, sn });
 						}
 					}
 					break;
 				}
 				case 'u': {
 					const handle = String(packet.n ?? '');
+					const at = typeof packet.at === 'string' ? packet.at : undefined;
+					if (!mutate) {
+						const known = window.get(handle);
+						const base = known ?? this.nodes.get(handle);
+						if (!base || at === undefined) break;
+						const after = variant(base, { a: at });
+						// Today's tree says where the node is now, not where it was then.
+						if (!known || placeUnknown.has(known)) placeUnknown.add(after);
+						window.set(handle, after);
+						if (!known) {
+							// The stretch has not shown this node before: its old name is unknown (today's tree is newer).
+							const previous = { ...this.previousOf(after), name: '', path: '' };
+							events.push({ type: 'renamed', handle, node: this.toNode(after), previous, previousUnknown: true, ancestors: this.ancestorsOf(after), own, sn });
+						} else if (this.nameOf(after) !== this.nameOf(known)) {
+							events.push({ type: 'renamed', handle, node: this.toNode(after), previous: this.previousOf(known), ancestors: this.ancestorsOf(after), own, sn });
+						} else if (JSON.stringify(this.attributesOf(after)) !== JSON.stringify(this.attributesOf(known))) {
+							events.push({ type: 'attributes', handle, node: this.toNode(after), ancestors: this.ancestorsOf(after), own, sn });
+						}
+						break;
+					}
 					const entry = this.nodes.get(handle);
 					if (!entry) break;
 					const before = this.previousOf(entry);
 					const beforeAttrs = JSON.stringify(this.attributesOf(entry));
-					const at = typeof packet.at === 'string' ? packet.at : undefined;
-					let after = entry;
 					if (at !== undefined) {
-						if (mutate) {
-							entry.a = at;
-							entry.attrs = undefined;
-						} else {
-							after = Object.assign(Object.create(TreeEntry.prototype) as TreeEntry, entry, { a: at, attrs: undefined });
-						}
+						entry.a = at;
+						entry.attrs = undefined;
 					}
-					const name = this.nameOf(after);
-					const changed = JSON.stringify(this.attributesOf(after)) !== beforeAttrs;
+					const name = this.nameOf(entry);
+					const changed = JSON.stringify(this.attributesOf(entry)) !== beforeAttrs;
 					if (name !== before.name) {
-						events.push({ type: 'renamed', handle, node: this.toNode(after), previous: before, own, sn });
+						events.push({ type: 'renamed', handle, node: this.toNode(entry), previous: before, ancestors: this.ancestorsOf(entry), own, sn });
 					} else if (changed) {
-						events.push({ type: 'attributes', handle, node: this.toNode(after), own, sn });
+						events.push({ type: 'attributes', handle, node: this.toNode(entry), ancestors: this.ancestorsOf(entry), own, sn });
 					}
 					break;
 				}
 				case 'd': {
 					const handle = String(packet.n ?? '');
+					if (!mutate) {
+						const seen = window.get(handle);
+						const known = seen && placeUnknown.has(seen) ? undefined : seen;
+						if (packet.m === 1 || packet.m === '1') {
+							pendingMoves.set(handle, { previous: known ? this.previousOf(known) : unknownPrevious, own, unknown: !known });
+							break;
+						}
+						window.set(handle, null);
+						if (seen === null || (known && this.isVersion(known))) break;
+						events.push({ type: 'deleted', handle, previous: known ? this.previousOf(known) : unknownPrevious, ...(known ? {} : { previousUnknown: true }), own, sn });
+						break;
+					}
 					const entry = this.nodes.get(handle);
 					if (packet.m === 1 || packet.m === '1') {
-						if (entry) pendingMoves.set(handle, { previous: this.previousOf(entry), own });
+						if (entry) pendingMoves.set(handle, { previous: this.previousOf(entry), own, unknown: false });
 						break;
 					}
 					const previous = entry ? this.previousOf(entry) : { name: '', path: '', parentHandle: null };
@@ -649,7 +737,7 @@ export class MegaTree {
 					if (deleted) unlinked.add(handle);
 					else unlinked.delete(handle);
 					const entry = this.nodes.get(handle);
-					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
+					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 					break;
 				}
 				case 's':
@@ -666,7 +754,7 @@ export class MegaTree {
 						if (hadLink) {
 							unlinked.add(handle);
 							const entry = this.nodes.get(handle);
-							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, own, sn });
+							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 						}
 					} else if (mutate) {
 						this.exportedFolders.add(handle);
@@ -687,7 +775,8 @@ export class MegaTree {
 		for (const [handle, pending] of pendingMoves) {
 			const entry = this.nodes.get(handle);
 			if (entry && mutate) this.removeSubtree(entry);
-			events.push({ type: 'deleted', handle, previous: pending.previous, own: pending.own, sn });
+			if (!mutate) window.set(handle, null);
+			events.push({ type: 'deleted', handle, previous: pending.previous, ...(pending.unknown ? { previousUnknown: true } : {}), own: pending.own, sn });
 		}
 		return events;
 	}
@@ -734,6 +823,11 @@ export class LiveMegaTree {
 
 	/** Counts full fetches (tests and benchmarks read it). */
 	fetchCount = 0;
+	/**
+	 * Before the last reload of a loaded tree (MEGA's -6): the tree as it was, and the log that led to it, so a caller
+	 * whose position was in that log gets the exact changes up to the reload and can compare trees from there.
+	 */
+	private beforeReload: { tree: MegaTree; log: LogBatch[]; baseSn: string } | undefined;
 
 	private api: TreeApi;
 	private readonly apis = new Set<TreeApi>();
@@ -762,6 +856,7 @@ export class LiveMegaTree {
 	private async fetch(signal?: AbortSignal): Promise<void> {
 		const command: Record<string, unknown> & { a: string } = this.tree.isFolderLink ? { a: 'f', c: 1, ca: 1, r: 1 } : { a: 'f', c: 1 };
 		const reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
+		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
 		this.tree.load(reply);
 		this.fetchCount += 1;
 		this.loaded = true;
@@ -840,12 +935,22 @@ export class LiveMegaTree {
 		}
 	}
 
+	/** What this process saw from `since` up to its last reload, when `since` is a position it had then. */
+	private changesBeforeReload(since: string): { events: MegaChangeEvent[]; previousTree?: MegaTree } {
+		const before = this.beforeReload;
+		if (!before) return { events: [] };
+		if (since === before.tree.sn) return { events: [], previousTree: before.tree };
+		const index = before.log.findIndex((batch) => batch.from === since);
+		if (index < 0 && since !== before.baseSn) return { events: [] };
+		return { events: before.log.slice(Math.max(index, 0)).flatMap((batch) => batch.events), previousTree: before.tree };
+	}
+
 	/**
 	 * Changes after `since` (a position from an earlier call or an `f`). Refreshes first. Unknown positions (e.g. after a
 	 * restart) are read from MEGA's log directly and described against the current tree; positions MEGA no longer has
 	 * are reported as `tooFarBehind`.
 	 */
-	async changesSince(since: string | undefined, signal?: AbortSignal): Promise<{ events: MegaChangeEvent[]; sn: string; tooFarBehind: boolean }> {
+	async changesSince(since: string | undefined, signal?: AbortSignal): Promise<MegaChangeBatch> {
 		const fetchesBefore = this.fetchCount;
 		await this.refresh(signal);
 		const sn = this.tree.sn;
@@ -857,17 +962,18 @@ export class LiveMegaTree {
 		}
 		// Not in our log: ask MEGA for the packets since then, without applying them again.
 		const events: MegaChangeEvent[] = [];
+		const window = new Map<string, TreeEntry | null>();
 		let cursor = since;
 		for (let round = 0; round < MAX_SPOON_FEED_ROUNDS; round++) {
 			let reply: { a?: Array<Record<string, unknown>>; sn: string; ir?: number };
 			try {
 				reply = await this.api.pollChanges(cursor, { signal, ...this.query });
 			} catch (error) {
-				if ((error as { errno?: number }).errno === -6) return { events: [], sn, tooFarBehind: true };
+				if ((error as { errno?: number }).errno === -6) return { ...this.changesBeforeReload(since), sn, tooFarBehind: true };
 				throw error;
 			}
 			if (reply.a && reply.a.length > 0) {
-				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i), false));
+				events.push(...this.tree.applyPackets(reply.a, reply.sn, (i) => this.isOwn(i), false, window));
 			}
 			cursor = reply.sn;
 			if (!reply.ir || cursor === sn) break;

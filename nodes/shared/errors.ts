@@ -44,13 +44,17 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		}
 		const status = error.httpStatus ?? error.status;
 		const response: JsonObject = { message: error.message, code: error.code ?? null, ...(status ? { httpCode: String(status) } : {}) };
-		return new NodeApiError(node, response, {
+		const apiError = new NodeApiError(node, response, {
 			itemIndex,
 			message: error.message,
 			description: error.hint,
 			...(status ? { httpCode: String(status) } : {}),
 			...(failure ? { failure } : {}),
 		});
+		// NodeApiError swaps messages that mention a Node.js error code (ENOENT, EEXIST, EACCES…, also MEGA's own
+		// error names) for its generic sentence ("The file or directory already exists"): keep ours, it says which item.
+		apiError.message = error.message;
+		return apiError;
 	}
 	if (error instanceof Error) return new NodeOperationError(node, error, { itemIndex, failure: { cause: 'node-defect' } });
 	return new NodeOperationError(node, String(error), { itemIndex, failure: { cause: 'node-defect' } });

@@ -1,2 +1,4 @@
 export * from './binary';
 export * from './errors';
+export * from './mega-client';
+export * from './mega-locators';

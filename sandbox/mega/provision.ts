@@ -239,7 +239,8 @@ class ProvisionedClient implements SandboxClient {
 		return reply.f[0].h;
 	}
 
-	async upload(name: string, data: Buffer, parent = this.account.rootHandle, opts: { mtime?: number } = {}): Promise<string> {
+	/** `opts.replaces`: the handle of a file this upload becomes the new version of (`ov`, as MEGA's clients send it). */
+	async upload(name: string, data: Buffer, parent = this.account.rootHandle, opts: { mtime?: number; replaces?: string } = {}): Promise<string> {
 		const key = randomBytes(16);
 		const nonce = randomBytes(8);
 		const nodeKey = packNodeKey(key, nonce, metaMac(key, nonce, data));
@@ -247,7 +248,9 @@ class ProvisionedClient implements SandboxClient {
 		const token = await this.server.state.transfers.storeCiphertext(this.account.userHandle, ctrAt(key, nonce, 0, data));
 		const mtime = opts.mtime ?? Math.floor(Date.now() / 1000);
 		const attributes = encryptAttributes({ n: name, c: fingerprint(data, mtime) }, nodeKey);
-		const cmd: Record<string, unknown> = { a: 'p', t: parent, n: [{ h: token, t: FILE, a: b64(attributes), k: b64(this.master.encrypt(nodeKey)) }], i: this.requestTag() };
+		const entry: Record<string, unknown> = { h: token, t: FILE, a: b64(attributes), k: b64(this.master.encrypt(nodeKey)) };
+		if (opts.replaces) entry.ov = opts.replaces;
+		const cmd: Record<string, unknown> = { a: 'p', t: parent, n: [entry], i: this.requestTag() };
 		const cr = this.cryptoRequest(parent, [{ listed: token, key: nodeKey }]);
 		if (cr) cmd.cr = cr;
 		const reply = await this.call<{ f: Array<{ h: string }> }>(cmd);

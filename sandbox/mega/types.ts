@@ -127,7 +127,8 @@ export interface SandboxListEntry {
 export interface SandboxClient {
 	readonly account: SandboxAccount;
 	mkdir(name: string, parent?: string): Promise<string>;
-	upload(name: string, data: Buffer, parent?: string, opts?: { mtime?: number }): Promise<string>;
+	/** `opts.replaces`: make the upload the new version of that file (`ov`). */
+	upload(name: string, data: Buffer, parent?: string, opts?: { mtime?: number; replaces?: string }): Promise<string>;
 	rename(handle: string, newName: string): Promise<void>;
 	move(handle: string, target: string): Promise<void>;
 	remove(handle: string): Promise<void>;

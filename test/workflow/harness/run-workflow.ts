@@ -9,7 +9,7 @@ import type {
 	IRun,
 	IWorkflowBase,
 } from 'n8n-workflow';
-import { createRunExecutionData, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, setSafeRegexEngine, Workflow } from 'n8n-workflow';
 
 import { createAdditionalData } from './additional-data';
 import { type BinaryMode, withBinaryMode } from './binary-data';
@@ -36,6 +36,8 @@ export interface RunWorkflowOptions {
 	input?: INodeExecutionData[];
 	/** Workflow static data to start from (what n8n keeps per workflow between executions). */
 	staticData?: IDataObject;
+	/** Cancels the execution when aborted, as n8n's "stop execution" does (nodes see getExecutionCancelSignal() abort). */
+	cancelSignal?: AbortSignal;
 }
 
 export interface WorkflowRunResult {
@@ -51,6 +53,19 @@ export interface WorkflowRunResult {
 }
 
 let executionCounter = 0;
+
+/*
+ * n8n-workflow checks parameter patterns (e.g. resource-locator validation) in a node:vm script with a 250 ms
+ * wall-clock timeout; on a loaded test machine that watchdog fires on trivial patterns ("Regular expression execution
+ * timed out"). The patterns checked are the nodes' own fixed ones, so the harness runs them natively.
+ */
+setSafeRegexEngine({
+	exec: (pattern, input, flags) => new RegExp(pattern, flags).exec(input),
+	test: (pattern, input, flags) => new RegExp(pattern, flags).test(input),
+	replace: (pattern, input, flags, replacement) => input.replace(new RegExp(pattern, flags), replacement),
+	matchAll: (pattern, input, flags) => Array.from(input.matchAll(new RegExp(pattern, flags?.includes('g') ? flags : `${flags ?? ''}g`))),
+	split: (pattern, input, flags) => input.split(new RegExp(pattern, flags)),
+});
 
 /** Executes a workflow in-process through n8n-core's `WorkflowExecute`; resolves when the engine finishes, failed or not. */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {
@@ -95,7 +110,15 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 	});
 
 	const run = await withBinaryMode(options.binaryMode ?? 'filesystem', async () => {
-		return await new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+		const execution = new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+		const cancel = () => execution.cancel();
+		if (options.cancelSignal?.aborted) cancel();
+		options.cancelSignal?.addEventListener('abort', cancel, { once: true });
+		try {
+			return await execution;
+		} finally {
+			options.cancelSignal?.removeEventListener('abort', cancel);
+		}
 	});
 
 	return {

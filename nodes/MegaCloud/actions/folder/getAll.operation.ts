@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { megaFolderLocator } from '../../../shared';
+import { forOperation, limitField, returnAllField } from '../common.descriptions';
+import { cancelSignal, item, limitParameter, nodeJson, optionsParameter } from '../params';
+import { client, locate } from '../shared';
+
+export const description: INodeProperties[] = forOperation('folder', 'getAll', [
+	megaFolderLocator({ required: false, description: 'The folder whose contents to list; empty: the Cloud Drive root' }),
+	returnAllField,
+	limitField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Subfolders',
+				name: 'recursive',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to list everything below the folder, not only what is directly in it',
+			},
+			{
+				displayName: 'Type',
+				name: 'type',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'Files and Folders', value: 'all' },
+					{ name: 'Files Only', value: 'file' },
+					{ name: 'Folders Only', value: 'folder' },
+				],
+			},
+		],
+	},
+]);
+
+/** One item per file or folder in the folder, sorted by path. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const mega = await client(this);
+	const folder = await locate(this, mega, 'folder', itemIndex, 'folder', { emptyMeansRoot: true });
+	const options = optionsParameter(this, itemIndex);
+	const type = (options.type as string | undefined) ?? 'all';
+	const limit = limitParameter(this, itemIndex);
+	const entries = (await mega.list({ handle: folder.handle }, { recursive: options.recursive === true, signal: cancelSignal(this) }))
+		.filter((node) => type === 'all' || node.type === type)
+		.sort((a, b) => a.path.localeCompare(b.path));
+	return entries.slice(0, limit ?? entries.length).map((node) => item(nodeJson(node), itemIndex));
+}

@@ -1,0 +1,17 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { megaFolderLocator } from '../../../shared';
+import { forOperation } from '../common.descriptions';
+import { cancelSignal, item, nodeJson } from '../params';
+import { client, locate } from '../shared';
+
+export const description: INodeProperties[] = forOperation('folder', 'move', [
+	megaFolderLocator(),
+	megaFolderLocator({ name: 'destination', displayName: 'Destination Folder' }),
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const mega = await client(this);
+	const folder = await locate(this, mega, 'folder', itemIndex, 'folder');
+	const destination = await locate(this, mega, 'destination', itemIndex, 'folder', { label: 'Destination Folder' });
+	return [item(nodeJson(await mega.move({ handle: folder.handle }, { handle: destination.handle }, { signal: cancelSignal(this) })), itemIndex)];
+}

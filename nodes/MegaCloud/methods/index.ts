@@ -1,0 +1,2 @@
+export { megaApiTest, searchMegaFiles, searchMegaFolders } from '../../shared';
+export { searchMegaRubbishBin } from './listSearch';
