@@ -2,7 +2,7 @@
  * n8n 1.x for the e2e layer, on the Node that runs the tests (Node 20, the oldest this package supports).
  *
  * - The tree is fixed by the committed `test/e2e/n8n1/package.json` + `package-lock.json` and installed with
- *   `npm ci --ignore-scripts` into the e2e cache folder (`$N8N_E2E_DIR`, default `<repo>/.tmp/e2e-n8n`), in a
+ *   `npm ci --ignore-scripts` into the e2e cache folder (`e2eCacheDir()` of real-n8n.ts, outside the checkout), in a
  *   subfolder named after the lockfile's hash. n8n-nodes-base 1.x names xlsx by a cdn.sheetjs.com tarball URL, which
  *   is not the npm registry: the manifest overrides it with the registry's xlsx.
  * - sqlite3's install script alone then runs against this Node's own headers (`<prefix>/include/node`), so n8n's
@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../support/node24';
 import { provisionOnce } from '../../support/provision-once';
-import type { RealN8n } from './real-n8n';
+import { e2eCacheDir, type RealN8n } from './real-n8n';
 import { buildSqliteBinding, sqliteBindingPath } from './sqlite-binding';
 import n8n1Manifest from '../n8n1/package.json';
 
@@ -36,7 +36,7 @@ export const N8N1_ENV: NodeJS.ProcessEnv = {
 
 /** Installs (once) the locked n8n 1.x tree for this Node; later calls only find it. */
 export async function ensureN8n1(): Promise<RealN8n> {
-	const cacheDir = process.env.N8N_E2E_DIR ?? join(repoRoot, '.tmp', 'e2e-n8n');
+	const cacheDir = e2eCacheDir();
 	const nodeBinary = process.execPath;
 	// Node's own headers: `<prefix>/include/node` next to `<prefix>/bin/node` (Debian's nodejs and the official builds).
 	const nodeHome = dirname(dirname(nodeBinary));
@@ -55,5 +55,5 @@ export async function ensureN8n1(): Promise<RealN8n> {
 	for (const file of [n8nEntry, sqliteBindingPath(n8nDir)]) {
 		if (!existsSync(file)) throw new Error(`${file} is missing from the e2e cache: delete ${n8nDir} and run again`);
 	}
-	return { nodeBinary, n8nEntry, cacheDir };
+	return { nodeBinary, n8nEntry, n8nDir, cacheDir };
 }
