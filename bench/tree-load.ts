@@ -10,15 +10,13 @@
  * extra `namesMs` = the name part alone; `megajs` = megajs's `reload` (fetch included: it decrypts everything there).
  * `benchTree()` returns both results from one sandbox; `benchTreeLoad()` / `benchTreeDecrypt()` one each.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-
 import { Storage } from 'megajs';
 
 import { MegaApiTransport } from '../core/mega/api/transport';
 import { login } from '../core/mega/session';
 import { stopNameWorkers } from '../core/mega/name-workers';
 import { LiveMegaTree, MegaTree, type FetchReply } from '../core/mega/tree';
+import { serveInChild, serveUntilStdinEnds } from './serve-child';
 
 export interface ServedSandbox {
 	gateway: string;
@@ -35,27 +33,7 @@ interface ServeOptions {
 
 /** Starts a sandbox in a child process with one v2 account (optionally populated); resolves with its gateway. */
 export async function serveSandbox(options: ServeOptions): Promise<ServedSandbox> {
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', JSON.stringify(options)], {
-		stdio: ['pipe', 'pipe', 'inherit'],
-		cwd: `${__dirname}/..`,
-	});
-	const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-	const first = await new Promise<string>((resolve, reject) => {
-		lines.once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`bench sandbox exited with ${code}`)));
-	});
-	const info = JSON.parse(first) as { gateway: string; email: string; password: string };
-	return {
-		...info,
-		close: async () => {
-			if (child.exitCode !== null) return;
-			const exited = new Promise((resolve) => child.once('exit', resolve));
-			child.stdin?.end();
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-			await exited;
-			clearTimeout(timer);
-		},
-	};
+	return serveInChild<Omit<ServedSandbox, 'close'>>(__filename, JSON.stringify(options), 'bench sandbox');
 }
 
 async function serveMain(options: ServeOptions): Promise<void> {
@@ -67,13 +45,7 @@ async function serveMain(options: ServeOptions): Promise<void> {
 	if (options.folders) {
 		await sandbox.client(email).populate({ folders: options.folders, filesPerFolder: options.filesPerFolder ?? 0 });
 	}
-	process.stdout.write(`${JSON.stringify({ gateway: sandbox.gateway, email, password })}\n`);
-	const stop = () => {
-		void sandbox.close().finally(() => process.exit(0));
-	};
-	process.stdin.on('end', stop);
-	process.stdin.on('close', stop);
-	process.stdin.resume();
+	serveUntilStdinEnds(sandbox, { gateway: sandbox.gateway, email, password });
 }
 
 function best(values: number[]): number {

@@ -9,9 +9,6 @@
  * trigger.poll.500changes: 500 changes by another client (250 folders made, 250 renamed) between two polls: `ours` =
  * wall ms of the poll that emits them; extra `items`, `cpuMs`, `requests`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-
 import { PollContext } from 'n8n-core';
 import { Workflow, type INodeExecutionData } from 'n8n-workflow';
 
@@ -21,6 +18,7 @@ import { createAdditionalData } from '../test/workflow/harness/additional-data';
 import { TestCredentialsHelper } from '../test/workflow/harness/credentials-helper';
 import { TestNodeTypes } from '../test/workflow/harness/node-types';
 import type { BenchResult } from './pipeline';
+import { serveInChild, serveUntilStdinEnds } from './serve-child';
 
 interface Served {
 	gateway: string;
@@ -32,23 +30,7 @@ interface Served {
 }
 
 async function serve(nodes: number): Promise<Served> {
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', String(nodes)], { stdio: ['pipe', 'pipe', 'inherit'], cwd: `${__dirname}/..` });
-	const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-	const first = await new Promise<string>((resolve, reject) => {
-		lines.once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`trigger bench sandbox exited with ${code}`)));
-	});
-	return {
-		...(JSON.parse(first) as Omit<Served, 'close'>),
-		close: async () => {
-			if (child.exitCode !== null) return;
-			const exited = new Promise((resolve) => child.once('exit', resolve));
-			child.stdin?.end();
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-			await exited;
-			clearTimeout(timer);
-		},
-	};
+	return serveInChild<Omit<Served, 'close'>>(__filename, String(nodes), 'trigger bench sandbox');
 }
 
 async function serveMain(nodes: number): Promise<void> {
@@ -61,13 +43,7 @@ async function serveMain(nodes: number): Promise<void> {
 	const watched = await client.mkdir('Watched');
 	// 100 folders of (nodes / 100 - 1) files each, plus the watched folder: `nodes` nodes in all.
 	if (nodes > 100) await client.populate({ folders: 100, filesPerFolder: Math.floor(nodes / 100) - 1 });
-	process.stdout.write(`${JSON.stringify({ gateway: sandbox.gateway, control: sandbox.controlUrl, email, password, watched, root: account.rootHandle })}\n`);
-	const stop = () => {
-		void sandbox.close().finally(() => process.exit(0));
-	};
-	process.stdin.on('end', stop);
-	process.stdin.on('close', stop);
-	process.stdin.resume();
+	serveUntilStdinEnds(sandbox, { gateway: sandbox.gateway, control: sandbox.controlUrl, email, password, watched, root: account.rootHandle });
 }
 
 async function control<T>(served: Served, path: string, body?: unknown): Promise<T> {

@@ -2,3 +2,4 @@ export * from './binary';
 export * from './errors';
 export * from './mega-client';
 export * from './mega-locators';
+export * from './operation-router';

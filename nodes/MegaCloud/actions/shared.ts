@@ -1,9 +1,9 @@
-/** Small pieces every MEGA Cloud operation uses: the client, locator resolution, and the in-memory binary hint. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+/** Small pieces every MEGA Cloud operation uses: the client, locator resolution, listings as items, and the in-memory binary hint. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { MegaClient } from '../../../core/mega/client';
 import type { MegaNode } from '../../../core/mega/tree';
 import { getMegaClient, resolveMegaLocator, type MegaLocatorKind, type ResolveLocatorOptions } from '../../shared';
-import { cancelSignal, locatorParameter, nodeJson, optionsParameter } from './params';
+import { cancelSignal, item, locatorParameter, nodeJson, optionsParameter } from './params';
 
 export async function client(ctx: IExecuteFunctions): Promise<MegaClient> {
 	return await getMegaClient(ctx);
@@ -19,6 +19,12 @@ export async function locate(
 	options: Omit<ResolveLocatorOptions, 'signal'> = {},
 ): Promise<MegaNode> {
 	return await resolveMegaLocator(mega, locatorParameter(ctx, name, itemIndex), kind, { ...options, signal: cancelSignal(ctx) });
+}
+
+/** A listing as output items: sorted by path (in place), at most `limit` of them (undefined: Return All). */
+export function listingItems(nodes: MegaNode[], limit: number | undefined, itemIndex: number): INodeExecutionData[] {
+	const sorted = nodes.sort((a, b) => a.path.localeCompare(b.path));
+	return sorted.slice(0, limit ?? sorted.length).map((node) => item(nodeJson(node), itemIndex));
 }
 
 /** Node runs (execute contexts) that already carry the hint. */

@@ -1,47 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-import { toNodeError } from '../../shared';
+import { runOperations, type OperationResources } from '../../shared';
 import * as bucket from './bucket/Bucket.resource';
 import * as folder from './folder/Folder.resource';
 import * as object from './object/Object.resource';
 
-type OperationModule = { execute: (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]> };
+const resources: OperationResources = { bucket, object, folder };
 
-const resources: Record<string, Record<string, OperationModule | unknown>> = { bucket, object, folder };
-
-function operationFor(resource: string, operation: string): OperationModule | undefined {
-	const candidate = resources[resource]?.[operation] as OperationModule | undefined;
-	return candidate && typeof candidate.execute === 'function' ? candidate : undefined;
-}
-
-/** One item at a time; every output item is paired with its input; continueOnFail gives `{ error }` items. */
+/** Runs the chosen operation for every item (see runOperations for pairing and continueOnFail). */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const out: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const resource = this.getNodeParameter('resource', itemIndex) as string;
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const handler = operationFor(resource, operation);
-			if (!handler) {
-				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for "${resource}"`, {
-					itemIndex,
-					description: 'Pick an operation from the list.',
-				});
-			}
-			const results = await handler.execute.call(this, itemIndex);
-			for (const result of results) out.push({ ...result, pairedItem: result.pairedItem ?? { item: itemIndex } });
-		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, itemIndex);
-			if (this.continueOnFail()) {
-				out.push({
-					json: { error: nodeError.message, ...(nodeError.description ? { description: nodeError.description } : {}) },
-					pairedItem: { item: itemIndex },
-				});
-				continue;
-			}
-			throw nodeError;
-		}
-	}
-	return [out];
+	return runOperations.call(this, resources);
 }

@@ -10,22 +10,14 @@ import {
 	MegaRetryExhaustedError,
 } from '../../../core/mega/errors';
 import { clearSessionCache } from '../../../core/mega/session';
-import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
+import type { MegaSandbox } from '../../../sandbox/mega';
+import { fastRetry, useMegaSandbox } from '../../support/mega-sandbox';
 
 let sandbox: MegaSandbox;
-const fast = { baseDelayMs: 5, maxDelayMs: 20, maxRetries: 6, maxTotalMs: 10_000 };
 let accountCounter = 0;
 
-beforeAll(async () => {
-	sandbox = await startMegaSandbox({ port: 0, waitTimeoutMs: 1_000 });
-});
-
-afterAll(async () => {
-	await sandbox.close();
-});
-
-afterEach(() => {
-	sandbox.faults.clear();
+useMegaSandbox((started) => {
+	sandbox = started;
 });
 
 /** A fresh account and a client for it (each test gets its own tree). */
@@ -33,7 +25,7 @@ async function freshClient(): Promise<{ client: MegaClient; email: string }> {
 	accountCounter += 1;
 	const email = `user${accountCounter}@client.test`;
 	await sandbox.createAccount({ email, password: `pw-${accountCounter}`, version: 2 });
-	const client = await MegaClient.connect({ kind: 'password', email, password: `pw-${accountCounter}` }, { gateway: sandbox.gateway, retry: fast });
+	const client = await MegaClient.connect({ kind: 'password', email, password: `pw-${accountCounter}` }, { gateway: sandbox.gateway, retry: fastRetry });
 	return { client, email };
 }
 
@@ -76,7 +68,7 @@ describe('tree and paths', () => {
 	it('fetches the tree once per account and costs one sc request per use when idle', async () => {
 		const { client, email } = await freshClient();
 		await client.list('/');
-		const second = await MegaClient.connect({ kind: 'password', email, password: email.replace(/^user(\d+)@.*$/, 'pw-$1') }, { gateway: sandbox.gateway, retry: fast });
+		const second = await MegaClient.connect({ kind: 'password', email, password: email.replace(/^user(\d+)@.*$/, 'pw-$1') }, { gateway: sandbox.gateway, retry: fastRetry });
 		sandbox.resetCounters();
 		await second.list('/');
 		await client.info('/');
@@ -454,7 +446,7 @@ describe('change feed', () => {
 		// a new process: no live tree, no session cache
 		forgetLiveTrees();
 		clearSessionCache();
-		const restarted = await MegaClient.connect({ kind: 'password', email, password: email.replace(/^user(\d+)@.*$/, 'pw-$1') }, { gateway: sandbox.gateway, retry: fast });
+		const restarted = await MegaClient.connect({ kind: 'password', email, password: email.replace(/^user(\d+)@.*$/, 'pw-$1') }, { gateway: sandbox.gateway, retry: fastRetry });
 		const batch = await restarted.changes(sn);
 		expect(batch.events.map((e) => [e.type, e.node?.path])).toEqual([['added', '/WhileAway']]);
 		sandbox.trimScLog(email, 0);

@@ -6,23 +6,15 @@
 import { MegaClient, forgetLiveTrees } from '../../../core/mega/client';
 import { MegaError } from '../../../core/mega/errors';
 import { clearSessionCache } from '../../../core/mega/session';
-import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
+import type { MegaSandbox } from '../../../sandbox/mega';
 import type { FaultSpec, SandboxListEntry } from '../../../sandbox/mega/types';
+import { fastRetry, useMegaSandbox } from '../../support/mega-sandbox';
 
 let sandbox: MegaSandbox;
-const fast = { baseDelayMs: 5, maxDelayMs: 20, maxRetries: 6, maxTotalMs: 10_000 };
 let accountCounter = 0;
 
-beforeAll(async () => {
-	sandbox = await startMegaSandbox({ port: 0, waitTimeoutMs: 1_000 });
-});
-
-afterAll(async () => {
-	await sandbox.close();
-});
-
-afterEach(() => {
-	sandbox.faults.clear();
+useMegaSandbox((started) => {
+	sandbox = started;
 });
 
 interface Account {
@@ -38,14 +30,14 @@ async function freshAccount(): Promise<Account> {
 	await sandbox.createAccount({ email, password, version: 2 });
 	clearSessionCache();
 	forgetLiveTrees();
-	const client = await MegaClient.connect({ kind: 'password', email, password }, { gateway: sandbox.gateway, retry: fast });
+	const client = await MegaClient.connect({ kind: 'password', email, password }, { gateway: sandbox.gateway, retry: fastRetry });
 	await client.tree();
 	return { client, email, password };
 }
 
 /** A client that never saw the faults: what MEGA really holds. */
 async function freshView(account: Account): Promise<MegaClient> {
-	return MegaClient.connect({ kind: 'password', email: account.email, password: account.password }, { gateway: sandbox.gateway, retry: fast, fresh: true });
+	return MegaClient.connect({ kind: 'password', email: account.email, password: account.password }, { gateway: sandbox.gateway, retry: fastRetry, fresh: true });
 }
 
 function applied(command: string): number {
@@ -212,7 +204,7 @@ describe('a write whose reply was lost, then the session ended, is applied once 
 		const exported = account.client.exportSession();
 		clearSessionCache();
 		forgetLiveTrees();
-		const resumed = await MegaClient.fromSession(exported, { gateway: sandbox.gateway, retry: fast });
+		const resumed = await MegaClient.fromSession(exported, { gateway: sandbox.gateway, retry: fastRetry });
 		await resumed.tree();
 		const before = applied('a');
 		sandbox.faults.add({ kind: 'drop', endSession: true, endpoint: 'cs', command: 'a', email: account.email, count: 1 });

@@ -10,19 +10,16 @@ import { NodeOperationError } from 'n8n-workflow';
 import { forgetLiveTrees } from '../../../core/mega/client';
 import { clearSessionCache } from '../../../core/mega/session';
 import { megaClientFromCredentials, resolveMegaLocator, searchMegaFiles, searchMegaFolders, toNodeError } from '../../../nodes/shared';
-import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
+import type { MegaSandbox } from '../../../sandbox/mega';
+import { useMegaSandbox } from '../../support/mega-sandbox';
 
 let sandbox: MegaSandbox;
 let counter = 0;
 
-beforeAll(async () => {
-	sandbox = await startMegaSandbox({ port: 0, waitTimeoutMs: 1_000 });
-});
-afterAll(async () => {
-	await sandbox.close();
+useMegaSandbox((started) => {
+	sandbox = started;
 });
 afterEach(() => {
-	sandbox.faults.clear();
 	clearSessionCache();
 	forgetLiveTrees();
 });

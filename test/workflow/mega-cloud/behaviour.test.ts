@@ -3,34 +3,24 @@
  * and the tree reused across executions, continue-on-fail, paired items, credential failures in plain words,
  * cancellation mid-upload, and no secret in any output or error.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 import { MegaApi } from '../../../credentials/MegaApi.credentials';
 import { openPublicDownload } from '../../../core/mega/client';
-import { binaryDataService, removeHarnessUserFolder, runWorkflow, withBinaryMode } from '../harness';
-import { byPath, main, make, MIB, nodeTypes, startCloudEnv, type CloudEnv } from './env';
+import { binaryDataService, runWorkflow, withBinaryMode } from '../harness';
+import { byPath, type CloudEnv, finishCloudEnv, main, make, MIB, nodeTypes, readAll, sha256, startCloudEnv } from './env';
 
 let env: CloudEnv;
 beforeAll(async () => {
 	env = await startCloudEnv('behaviour');
 });
 afterAll(async () => {
-	env.assertNoSecrets();
-	removeHarnessUserFolder();
-	await env.stop();
+	await finishCloudEnv(env);
 });
 afterEach(() => {
 	env.sandbox.faults.clear();
 });
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of stream) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks);
-}
 
 /** An item as n8n's Webhook node emits it for a multipart/form-data POST with a file field "file" (filesystem mode). */
 async function webhookItem(data: Buffer, fileName: string, mimeType: string): Promise<INodeExecutionData> {

@@ -4,6 +4,8 @@
  * file's `afterAll` can check that no secret (password, TOTP secret, session string, master key, session id) ever
  * reached an output item, an error or a hint.
  */
+import { createHash } from 'node:crypto';
+
 import type { ICredentialDataDecryptedObject, IConnections, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { MegaApi } from '../../../credentials/MegaApi.credentials';
@@ -12,7 +14,7 @@ import { clearSessionCache } from '../../../core/mega/session';
 import { MegaCloud } from '../../../nodes/MegaCloud/MegaCloud.node';
 import { megaClientFromCredentials } from '../../../nodes/shared';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
-import { megaNodeTypes, runWorkflow, type WorkflowNode, type WorkflowRunResult } from '../harness';
+import { megaNodeTypes, removeHarnessUserFolder, runWorkflow, type WorkflowNode, type WorkflowRunResult } from '../harness';
 import { MakeStream } from '../harness/dummy-nodes/MakeStream';
 import { ReadStream } from '../harness/dummy-nodes/ReadStream';
 
@@ -29,6 +31,14 @@ export const make = (size: number, fileName = 'random.bin', mimeType = 'applicat
 	parameters: { size, fileName, mimeType },
 });
 export const read = (binaryPropertyName = 'data'): WorkflowNode => ({ name: 'Read', type: 'n8n-nodes-mega.readStream', parameters: { binaryPropertyName } });
+
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
 
 export interface RunCloudOptions {
 	before?: WorkflowNode[];
@@ -139,4 +149,11 @@ export async function startCloudEnv(prefix: string): Promise<CloudEnv> {
 			await sandbox.close();
 		},
 	};
+}
+
+/** Every test file's afterAll: no recorded run leaked a secret, n8n's harness user folder is gone, the sandbox is stopped. */
+export async function finishCloudEnv(env: CloudEnv): Promise<void> {
+	env.assertNoSecrets();
+	removeHarnessUserFolder();
+	await env.stop();
 }

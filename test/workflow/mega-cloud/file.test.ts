@@ -3,32 +3,21 @@
  * Filesystem binary mode unless a test says otherwise (uploads read `filesystem-v2:` binaries as streams, downloads
  * write them).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { openPublicDownload } from '../../../core/mega/client';
-import { removeHarnessUserFolder } from '../harness';
-import { byId, byPath, byUrl, fromList, make, MIB, read, startCloudEnv, type CloudEnv } from './env';
+import { byId, byPath, byUrl, type CloudEnv, finishCloudEnv, fromList, make, MIB, read, readAll, sha256, startCloudEnv } from './env';
 
 let env: CloudEnv;
 beforeAll(async () => {
 	env = await startCloudEnv('file');
 });
 afterAll(async () => {
-	env.assertNoSecrets();
-	removeHarnessUserFolder();
-	await env.stop();
+	await finishCloudEnv(env);
 });
 afterEach(() => {
 	env.sandbox.faults.clear();
 });
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of stream) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks);
-}
 
 async function put(folder: string, name: string, data: Buffer) {
 	const parent = await env.client.mkdir(folder);

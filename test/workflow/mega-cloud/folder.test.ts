@@ -1,23 +1,18 @@
 /**
  * MEGA Cloud node, Folder resource, inside n8n's engine against the MEGA sandbox: one describe per `folder.<operation>`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { listPublicFolder } from '../../../core/mega/client';
-import { removeHarnessUserFolder } from '../harness';
-import { byId, byPath, fromList, MIB, startCloudEnv, type CloudEnv } from './env';
+import { byId, byPath, type CloudEnv, finishCloudEnv, fromList, MIB, sha256, startCloudEnv } from './env';
 
 let env: CloudEnv;
 beforeAll(async () => {
 	env = await startCloudEnv('folder');
 });
 afterAll(async () => {
-	env.assertNoSecrets();
-	removeHarnessUserFolder();
-	await env.stop();
+	await finishCloudEnv(env);
 });
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 async function put(folder: string, name: string, data: Buffer) {
 	const parent = await env.client.mkdir(folder);

@@ -2,13 +2,12 @@
  * MEGA Cloud node, Public Link resource: links made by another account, opened with an Anonymous credential (no
  * login for Get Info / Download / List) and imported into the test account. One describe per `publicLink.<operation>`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import type { MegaClient } from '../../../core/mega/client';
 import { formatFolderLink } from '../../../core/mega/links';
 import { megaClientFromCredentials } from '../../../nodes/shared';
-import { removeHarnessUserFolder } from '../harness';
-import { byPath, MIB, read, startCloudEnv, type CloudEnv } from './env';
+import { byPath, type CloudEnv, finishCloudEnv, MIB, read, sha256, startCloudEnv } from './env';
 
 let env: CloudEnv;
 let owner: MegaClient;
@@ -18,8 +17,6 @@ let protectedLink: string;
 const fileData = randomBytes(2 * MIB + 5);
 const innerData = randomBytes(70_000);
 const anonymous = () => ({ mode: 'anonymous', gateway: env.sandbox.gateway });
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
 beforeAll(async () => {
 	env = await startCloudEnv('links');
 	await env.sandbox.createAccount({ email: 'owner@links.test', password: 'owner-password-secret', version: 2 });
@@ -34,9 +31,7 @@ beforeAll(async () => {
 	folderLink = (await owner.createLink('/Public')).url;
 });
 afterAll(async () => {
-	env.assertNoSecrets();
-	removeHarnessUserFolder();
-	await env.stop();
+	await finishCloudEnv(env);
 });
 
 describe('publicLink.getInfo', () => {

@@ -1,17 +1,14 @@
 /**
  * MEGA Cloud node, Rubbish Bin, Search and Account resources: one describe per `<resource>.<operation>`.
  */
-import { removeHarnessUserFolder } from '../harness';
-import { byId, byPath, fromList, startCloudEnv, type CloudEnv } from './env';
+import { byId, byPath, type CloudEnv, finishCloudEnv, fromList, startCloudEnv } from './env';
 
 let env: CloudEnv;
 beforeAll(async () => {
 	env = await startCloudEnv('bin');
 });
 afterAll(async () => {
-	env.assertNoSecrets();
-	removeHarnessUserFolder();
-	await env.stop();
+	await finishCloudEnv(env);
 });
 
 async function put(folder: string, name: string, data: Buffer, mtime?: number) {

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { megaFolderLocator } from '../../../shared';
 import { forOperation, limitField, returnAllField } from '../common.descriptions';
-import { cancelSignal, item, limitParameter, nodeJson, optionsParameter } from '../params';
-import { client, locate } from '../shared';
+import { cancelSignal, limitParameter, optionsParameter } from '../params';
+import { client, listingItems, locate } from '../shared';
 
 export const description: INodeProperties[] = forOperation('folder', 'getAll', [
 	megaFolderLocator({ required: false, description: 'The folder whose contents to list; empty: the Cloud Drive root' }),
@@ -44,8 +44,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = optionsParameter(this, itemIndex);
 	const type = (options.type as string | undefined) ?? 'all';
 	const limit = limitParameter(this, itemIndex);
-	const entries = (await mega.list({ handle: folder.handle }, { recursive: options.recursive === true, signal: cancelSignal(this) }))
-		.filter((node) => type === 'all' || node.type === type)
-		.sort((a, b) => a.path.localeCompare(b.path));
-	return entries.slice(0, limit ?? entries.length).map((node) => item(nodeJson(node), itemIndex));
+	const entries = await mega.list({ handle: folder.handle }, { recursive: options.recursive === true, signal: cancelSignal(this) });
+	return listingItems(entries.filter((node) => type === 'all' || node.type === type), limit, itemIndex);
 }

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { listPublicFolder } from '../../../../core/mega/client';
 import { forOperation, limitField, returnAllField } from '../common.descriptions';
-import { cancelSignal, item, limitParameter, nodeJson, optionsParameter } from '../params';
+import { cancelSignal, limitParameter, optionsParameter } from '../params';
+import { listingItems } from '../shared';
 import { linkField, linkPasswordOption, publicLinkInput, withLinkInput } from './common';
 
 export const description: INodeProperties[] = forOperation('publicLink', 'list', [
@@ -35,6 +36,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const nodes = await withLinkInput(this, itemIndex, async () =>
 		await listPublicFolder(input.url, { gateway: input.gateway, password: input.password, recursive: options.recursive === true, signal: cancelSignal(this) }),
 	);
-	const sorted = nodes.sort((a, b) => a.path.localeCompare(b.path));
-	return sorted.slice(0, limit ?? sorted.length).map((node) => item(nodeJson(node), itemIndex));
+	return listingItems(nodes, limit, itemIndex);
 }

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { MegaInputError, megaFolderLocator } from '../../../shared';
 import { forOperation, limitField, returnAllField } from '../common.descriptions';
-import { cancelSignal, item, limitParameter, nodeJson, optionsParameter, stringParameter } from '../params';
-import { client, locate } from '../shared';
+import { cancelSignal, limitParameter, optionsParameter, stringParameter } from '../params';
+import { client, listingItems, locate } from '../shared';
 
 export const description: INodeProperties[] = forOperation('search', 'search', [
 	{
@@ -95,6 +95,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 		{ signal: cancelSignal(this) },
 	);
-	const sorted = results.sort((a, b) => a.path.localeCompare(b.path));
-	return sorted.slice(0, limit ?? sorted.length).map((node) => item(nodeJson(node), itemIndex));
+	return listingItems(results, limit, itemIndex);
 }
