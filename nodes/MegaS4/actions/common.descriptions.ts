@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+// The listing fields and the per-operation display rule are the same in every node of the package.
+export { forOperation, limitField, returnAllField } from '../../shared/descriptions';
+
 /** A bucket picker: From List (searchable) or By Name. */
 export function bucketLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
 	return {
@@ -46,32 +49,3 @@ export const keyField = (overrides: Partial<INodeProperties> = {}): INodePropert
 		description: 'The full path of the object in the bucket, case-sensitive',
 		...overrides,
 	}) as INodeProperties;
-
-export const returnAllField: INodeProperties = {
-	displayName: 'Return All',
-	name: 'returnAll',
-	type: 'boolean',
-	default: false,
-	description: 'Whether to return all results or only up to a given limit',
-};
-
-export const limitField: INodeProperties = {
-	displayName: 'Limit',
-	name: 'limit',
-	type: 'number',
-	default: 50,
-	typeOptions: { minValue: 1 },
-	description: 'Max number of results to return',
-	displayOptions: { show: { returnAll: [false] } },
-};
-
-/** Adds `show: { resource, operation }` to every property (keeps a property's own extra conditions). */
-export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((p) => ({
-		...p,
-		displayOptions: {
-			...p.displayOptions,
-			show: { ...(p.displayOptions?.show ?? {}), resource: [resource], operation: [operation] },
-		},
-	}));
-}
