@@ -23,6 +23,7 @@ import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './cha
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
+import { IntList, KEY_NONE, KEY_UNKNOWN, NodeStore } from './node-store';
 
 export type MegaNodeType = 'file' | 'folder' | 'root' | 'inbox' | 'rubbish';
 
@@ -82,114 +83,147 @@ const TYPE_NAMES: Record<number, MegaNodeType> = { 0: 'file', 1: 'folder', 2: 'r
 const RUBBISH_PREFIX = '//bin';
 const INBOX_PREFIX = '//inbox';
 
+/**
+ * One node of a tree: a view of its slot in the tree's columns (`NodeStore`), made when asked for (the tree keeps no
+ * object per node). Reads and writes go to the columns, so every view of a node sees the same state. A view of a
+ * removed node reads what it held (slots are never reused). `TreeEntry.from` makes a node outside any tree.
+ */
 export class TreeEntry {
-	/**
-	 * The node key's bytes: a slice of a buffer shared by every key unwrapped in one batch (`keyPool`, at
-	 * `keySlot` = offset × 64 + length), not a Buffer view per node (≈ 100 bytes each on a 300,000-node tree).
-	 * undefined = not unwrapped yet, null = no key we can use.
-	 */
-	private keyPool: Buffer | null | undefined = undefined;
-	private keySlot = 0;
-	/**
-	 * The encrypted attributes `a`: the text itself, or (for nodes of an `f` reply) a buffer shared by many nodes
-	 * holding its decoded bytes at `attrSlot` = offset × 65,536 + length — 80 bytes outside the V8 heap instead of a
-	 * ≈ 128-byte string inside it. Read back as the identical text (packing checks the round trip).
-	 */
-	private attrStore: string | Buffer = '';
-	private attrSlot = 0;
-	attrs: Record<string, unknown> | null | undefined;
+	constructor(
+		readonly store: NodeStore,
+		readonly slot: number,
+	) {}
 
+	/** A node outside any tree (with a store of its own), e.g. a node as an older stretch of the feed showed it. */
+	static from(raw: RawNode): TreeEntry {
+		const store = new NodeStore(4);
+		return new TreeEntry(store, store.put(raw, raw.k ?? ''));
+	}
+
+	get h(): string {
+		return this.store.handleOf(this.slot);
+	}
+
+	get p(): string | null {
+		return this.store.parentHandle(this.slot);
+	}
+
+	set p(handle: string | null) {
+		this.store.setParent(this.slot, handle);
+	}
+
+	get t(): number {
+		return this.store.type[this.slot];
+	}
+
+	get s(): number {
+		return this.store.nodeSize[this.slot];
+	}
+
+	get ts(): number {
+		return this.store.timestamp[this.slot];
+	}
+
+	/** The encrypted attributes, as MEGA sent them. */
 	get a(): string {
-		const store = this.attrStore;
-		if (typeof store === 'string') return store;
-		const offset = Math.floor(this.attrSlot / 65_536);
-		return store.toString('base64url', offset, offset + (this.attrSlot % 65_536));
+		return this.store.attributeText(this.slot);
 	}
 
 	set a(value: string) {
-		this.attrStore = value;
-		this.attrSlot = 0;
+		this.store.setAttributeText(this.slot, value);
 	}
 
-	/** Moves `a` into `pool` (see attrStore); `a` reads the same afterwards. */
-	packAttributes(pool: AttributePool): void {
-		const store = this.attrStore;
-		if (typeof store !== 'string' || store.length < 16 || store.length >= 65_536) return;
-		const slot = pool.store(store);
-		if (!slot) return;
-		this.attrStore = slot.buffer;
-		this.attrSlot = slot.offset * 65_536 + slot.length;
+	/** The wrapped key text; '' once unwrapped at load. */
+	get k(): string {
+		return this.store.keyTexts.get(this.slot) ?? '';
 	}
 
+	set k(value: string) {
+		if (value === '') this.store.keyTexts.delete(this.slot);
+		else this.store.keyTexts.set(this.slot, value);
+	}
+
+	get fa(): string | undefined {
+		return this.store.fileAttributes.get(this.slot);
+	}
+
+	set fa(value: string | undefined) {
+		if (value === undefined) this.store.fileAttributes.delete(this.slot);
+		else this.store.fileAttributes.set(this.slot, value);
+	}
+
+	/** The node key: undefined = not unwrapped yet, null = no key we can use. */
 	get key(): Buffer | null | undefined {
-		const pool = this.keyPool;
-		if (!pool) return pool;
-		const offset = Math.floor(this.keySlot / 64);
-		return pool.subarray(offset, offset + (this.keySlot % 64));
+		return this.store.key(this.slot);
 	}
 
 	set key(value: Buffer | null | undefined) {
-		this.keyPool = value;
-		this.keySlot = value ? value.length : 0;
+		this.store.setKey(this.slot, value);
 	}
 
-	/** Sets the key to `length` bytes of `pool` at `offset` (see keyPool). */
-	setKeySlice(pool: Buffer, offset: number, length: number): void {
-		this.keyPool = pool;
-		this.keySlot = offset * 64 + length;
+	/** Decrypted attributes: undefined = not tried yet, null = could not be decrypted. */
+	get attrs(): Record<string, unknown> | null | undefined {
+		return this.store.decrypted.get(this.slot);
 	}
 
-	constructor(
-		public h: string,
-		public p: string | null,
-		public t: number,
-		public s: number,
-		public ts: number,
-		a: string,
-		public k: string,
-		public fa: string | undefined,
-	) {
-		this.a = a;
-	}
-
-	static from(raw: RawNode): TreeEntry {
-		return new TreeEntry(raw.h, raw.p ? raw.p : null, raw.t, raw.s ?? 0, raw.ts ?? 0, raw.a ?? '', raw.k ?? '', raw.fa);
+	set attrs(value: Record<string, unknown> | null | undefined) {
+		if (value === undefined) this.store.decrypted.delete(this.slot);
+		else this.store.decrypted.set(this.slot, value);
 	}
 }
 
-/** Decoded attribute bytes of many nodes, in 1 MiB buffers (see TreeEntry.attrStore). */
-export class AttributePool {
-	private buffer = Buffer.allocUnsafeSlow(1 << 20);
-	private used = 0;
+/** The nodes of a tree as a read-only map from handle to node (views made as they are read). */
+class TreeNodeMap implements ReadonlyMap<string, TreeEntry> {
+	constructor(private readonly store: NodeStore) {}
 
-	/** Where `text`'s base64url bytes now are, or undefined when they would not read back as the same text. */
-	store(text: string): { buffer: Buffer; offset: number; length: number } | undefined {
-		const length = Math.floor((text.length * 3) / 4);
-		if (this.used + length > this.buffer.length) {
-			this.buffer = Buffer.allocUnsafeSlow(Math.max(1 << 20, length));
-			this.used = 0;
-		}
-		const buffer = this.buffer;
-		const offset = this.used;
-		if (buffer.write(text, offset, 'base64url') !== length || buffer.toString('base64url', offset, offset + length) !== text) return undefined;
-		this.used += length;
-		return { buffer, offset, length };
+	get size(): number {
+		return this.store.size;
+	}
+
+	get(handle: string): TreeEntry | undefined {
+		const slot = this.store.find(handle);
+		return slot < 0 ? undefined : new TreeEntry(this.store, slot);
+	}
+
+	has(handle: string): boolean {
+		return this.store.find(handle) >= 0;
+	}
+
+	*values(): MapIterator<TreeEntry> {
+		const store = this.store;
+		for (let slot = 0; slot < store.count; slot++) if (store.exists(slot)) yield new TreeEntry(store, slot);
+	}
+
+	*keys(): MapIterator<string> {
+		for (const entry of this.values()) yield entry.h;
+	}
+
+	*entries(): MapIterator<[string, TreeEntry]> {
+		for (const entry of this.values()) yield [entry.h, entry];
+	}
+
+	[Symbol.iterator](): MapIterator<[string, TreeEntry]> {
+		return this.entries();
+	}
+
+	forEach(callback: (value: TreeEntry, key: string, map: ReadonlyMap<string, TreeEntry>) => void, thisArg?: unknown): void {
+		for (const entry of this.values()) callback.call(thisArg, entry, entry.h, this);
 	}
 }
 
 /**
- * The nodes of an `f` reply gathered as they stream in (`MegaTree.stage`, then `MegaTree.loadStaged`). Own node keys
- * (`<user handle>:<key>`, the usual case) are decoded into one buffer right away, so their key text is never kept
- * (text kept until load and then dropped would leave holes all over the old generation).
+ * The nodes of an `f` reply gathered as they stream in (`MegaTree.stage`, then `MegaTree.loadStaged`), straight into
+ * the columns of a new store. Own node keys (`<user handle>:<key>`, the usual case) are decoded into one buffer right
+ * away, so their key text is never kept, and unwrapped in one ECB call at the end.
  */
 export class StagedNodes {
-	readonly entries: TreeEntry[] = [];
-	readonly byHandle = new Map<string, TreeEntry>();
+	readonly store = new NodeStore();
 	wrapped = Buffer.allocUnsafe(65_536);
 	bytes = 0;
-	readonly keyed: TreeEntry[] = [];
-	readonly lengths: number[] = [];
-	readonly attributes = new AttributePool();
+	readonly keyed = new IntList();
+	readonly lengths = new IntList();
+	/** The slot of the reply's first node (a folder link's root). */
+	first = -1;
 }
 
 export interface MegaTreeOptions {
@@ -202,9 +236,8 @@ export interface MegaTreeOptions {
 }
 
 export class MegaTree {
-	/** Handle → node. Replaced (not refilled) by a streaming load, which builds it as nodes arrive. */
-	nodes = new Map<string, TreeEntry>();
-	private readonly children = new Map<string, Set<string>>();
+	/** The nodes, in columns. Replaced (never cleared) by a load, so a snapshot keeps the tree it was taken of. */
+	private store = new NodeStore();
 	/** Folder handle → share key, for own exported folders (and the root of a folder link). */
 	readonly shareKeys = new Map<string, Buffer>();
 	/**
@@ -229,18 +262,51 @@ export class MegaTree {
 		return this.options.folderLinkKey !== undefined;
 	}
 
-	/** Replaces the whole tree with an `f` reply. */
-	load(reply: FetchReply): void {
-		const entries: TreeEntry[] = [];
-		for (const raw of reply.f ?? []) entries.push(TreeEntry.from(raw));
-		for (const raw of reply.f2 ?? []) entries.push(TreeEntry.from(raw));
-		this.loadEntries(entries, reply);
+	/** Handle → node (read-only; views made as they are read). */
+	get nodes(): ReadonlyMap<string, TreeEntry> {
+		return new TreeNodeMap(this.store);
 	}
 
-	/** Replaces the whole tree with the nodes of an `f` reply (in reply order) and the rest of that reply. */
-	loadEntries(all: TreeEntry[], reply: FetchReply, nodesIndexed = false): void {
-		if (!nodesIndexed) this.nodes.clear();
-		this.children.clear();
+	/** Replaces the whole tree with an `f` reply. */
+	load(reply: FetchReply): void {
+		const staged = new StagedNodes();
+		for (const raw of reply.f ?? []) this.stage(staged, raw);
+		for (const raw of reply.f2 ?? []) this.stage(staged, raw);
+		this.loadStaged(staged, reply);
+	}
+
+	/** Adds one node of a streaming `f` reply to `staged` (see StagedNodes). */
+	stage(staged: StagedNodes, raw: RawNode): void {
+		const k = raw.k ?? '';
+		const length = this.ownKeyLength(raw.t, k);
+		if (length > 0 && staged.bytes + length > staged.wrapped.length) {
+			const larger = Buffer.allocUnsafe(staged.wrapped.length * 2);
+			staged.wrapped.copy(larger, 0, 0, staged.bytes);
+			staged.wrapped = larger;
+		}
+		// Not valid base64: left to the batch and lazy paths (which treat it as they always did).
+		const taken = length > 0 && staged.wrapped.write(k.slice((this.options.userHandle as string).length + 1), staged.bytes, 'base64url') === length;
+		const slot = staged.store.put(raw, taken ? '' : k);
+		if (staged.first < 0) staged.first = slot;
+		if (!taken) return;
+		staged.keyed.push(slot);
+		staged.lengths.push(length);
+		staged.bytes += length;
+	}
+
+	/** 16 or 32 when `k` is the usual single `<own user handle>:<AES-wrapped key>` of a file or folder, else 0. */
+	private ownKeyLength(type: number, k: string): number {
+		const own = this.options.userHandle;
+		if (type > 1 || !own || !this.masterCipher || k.charCodeAt(own.length) !== 58) return 0;
+		const length = k.length === own.length + 23 ? 16 : k.length === own.length + 44 ? 32 : 0;
+		if (length === 0 || !k.startsWith(own) || k.includes('/')) return 0;
+		return length;
+	}
+
+	/** Replaces the whole tree with staged nodes and the rest of their `f` reply. */
+	loadStaged(staged: StagedNodes, reply: FetchReply): void {
+		const store = staged.store;
+		this.store = store;
 		this.shareKeys.clear();
 		this.sharesWithUnknownKey.clear();
 		this.exportedFolders.clear();
@@ -248,8 +314,10 @@ export class MegaTree {
 		this.rootHandle = '';
 		this.inboxHandle = '';
 		this.rubbishHandle = '';
-		if (this.isFolderLink && all.length > 0) {
-			this.rootHandle = all[0].h;
+		for (let slot = 0; slot < store.count; slot++) if (store.exists(slot)) this.noteRoot(slot);
+		if (this.isFolderLink && staged.first >= 0) {
+			store.setParent(staged.first, null);
+			this.rootHandle = store.handleOf(staged.first);
 			this.shareKeys.set(this.rootHandle, this.options.folderLinkKey as Buffer);
 		}
 		for (const share of reply.ok ?? []) this.learnShareKey(share.h, share.k, share.ha);
@@ -257,53 +325,29 @@ export class MegaTree {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
 		for (const link of reply.ph ?? []) this.publicHandles.set(link.h, link.ph);
-		for (const entry of all) {
-			if (this.isFolderLink && entry.h === this.rootHandle) entry.p = null;
-			this.insert(entry);
+		const others: number[] = [];
+		for (let slot = 0; slot < store.count; slot++) {
+			if (!store.exists(slot)) continue;
+			if (store.type[slot] > 1) store.keyLength[slot] = KEY_NONE;
+			else if (store.keyTexts.has(slot)) others.push(slot);
 		}
-		this.unwrapKeysInBatch(all);
+		this.unwrapKeysInBatch(others);
 		this.sn = reply.sn ?? '';
-	}
-
-	/** Adds one node of a streaming `f` reply to `staged` (see StagedNodes). */
-	stage(staged: StagedNodes, raw: RawNode): void {
-		const entry = TreeEntry.from(raw);
-		const parent = entry.p ? staged.byHandle.get(entry.p) : undefined;
-		if (parent) entry.p = parent.h;
-		staged.byHandle.set(entry.h, entry);
-		staged.entries.push(entry);
-		entry.packAttributes(staged.attributes);
-		const own = this.options.userHandle;
-		const k = entry.k;
-		if (entry.t > 1 || !own || !this.masterCipher || k.charCodeAt(own.length) !== 58) return;
-		const length = k.length === own.length + 23 ? 16 : k.length === own.length + 44 ? 32 : 0;
-		if (length === 0 || !k.startsWith(own) || k.includes('/')) return;
-		if (staged.bytes + length > staged.wrapped.length) {
-			const grown = Buffer.allocUnsafe(staged.wrapped.length * 2);
-			staged.wrapped.copy(grown, 0, 0, staged.bytes);
-			staged.wrapped = grown;
-		}
-		// Not valid base64: left to the batch and lazy paths (which treat it as they always did).
-		if (staged.wrapped.write(k.slice(own.length + 1), staged.bytes, 'base64url') !== length) return;
-		staged.keyed.push(entry);
-		staged.lengths.push(length);
-		staged.bytes += length;
-		entry.k = '';
-	}
-
-	/** Replaces the whole tree with staged nodes and the rest of their `f` reply. */
-	loadStaged(staged: StagedNodes, reply: FetchReply): void {
-		// The staging map already holds every node: it becomes the tree's map (no second map of 300,000 entries).
-		this.nodes = staged.byHandle;
-		this.loadEntries(staged.entries, reply, true);
 		if (staged.bytes === 0 || !this.masterCipher) return;
 		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
 		let offset = 0;
-		staged.keyed.forEach((entry, index) => {
-			const length = staged.lengths[index];
-			entry.setKeySlice(plain, offset, length);
+		for (let index = 0; index < staged.keyed.length; index++) {
+			const length = staged.lengths.values[index];
+			store.setKeyBytes(staged.keyed.values[index], plain, offset, length);
 			offset += length;
-		});
+		}
+	}
+
+	private noteRoot(slot: number): void {
+		const type = this.store.type[slot];
+		if (type === 2) this.rootHandle = this.store.handleOf(slot);
+		else if (type === 3) this.inboxHandle = this.store.handleOf(slot);
+		else if (type === 4) this.rubbishHandle = this.store.handleOf(slot);
 	}
 
 	/** An owner `ok`/`ha` pair (from `f` or an `s`/`s2` packet): kept only when `ha` proves it (see sharesWithUnknownKey). */
@@ -318,38 +362,16 @@ export class MegaTree {
 		}
 	}
 
-	private insert(entry: TreeEntry): void {
-		this.nodes.set(entry.h, entry);
-		// One string per handle: a child's parent link is its parent's own `h` (not a copy per child).
-		const parent = entry.p ? this.nodes.get(entry.p) : undefined;
-		if (parent) entry.p = parent.h;
-		if (entry.t === 2) this.rootHandle = entry.h;
-		else if (entry.t === 3) this.inboxHandle = entry.h;
-		else if (entry.t === 4) this.rubbishHandle = entry.h;
-		if (entry.p) {
-			let set = this.children.get(entry.p);
-			if (!set) {
-				set = new Set();
-				this.children.set(entry.p, set);
-			}
-			set.add(entry.h);
-		}
-	}
-
-	private detach(entry: TreeEntry): void {
-		if (entry.p) this.children.get(entry.p)?.delete(entry.h);
-	}
-
 	/** Picks the key entry we can unwrap: our own user handle, else a share we hold a key for. */
-	private keyEntry(entry: TreeEntry): { id: string; data: string } | undefined {
-		if (!entry.k) return undefined;
+	private keyEntry(k: string): { id: string; data: string } | undefined {
+		if (!k) return undefined;
 		const own = this.options.userHandle;
 		// Fast path: the usual single `<own user handle>:<key>` entry.
-		if (own && this.masterCipher && entry.k.length > own.length && entry.k.charCodeAt(own.length) === 58 && entry.k.startsWith(own) && !entry.k.includes('/')) {
-			return { id: '', data: entry.k.slice(own.length + 1) };
+		if (own && this.masterCipher && k.length > own.length && k.charCodeAt(own.length) === 58 && k.startsWith(own) && !k.includes('/')) {
+			return { id: '', data: k.slice(own.length + 1) };
 		}
 		let shareCandidate: { id: string; data: string } | undefined;
-		for (const part of entry.k.split('/')) {
+		for (const part of k.split('/')) {
 			const colon = part.indexOf(':');
 			const id = colon < 0 ? '' : part.slice(0, colon);
 			const data = colon < 0 ? part : part.slice(colon + 1);
@@ -362,33 +384,34 @@ export class MegaTree {
 		return shareCandidate;
 	}
 
-	/** One ECB call per wrapping key for every AES-wrapped node key (the fast path for big trees). */
-	private unwrapKeysInBatch(entries: TreeEntry[]): void {
+	/** One ECB call per wrapping key for the AES-wrapped node keys of these slots (the fast path for big trees). */
+	private unwrapKeysInBatch(slots: number[]): void {
+		const store = this.store;
 		// Wrapped keys are decoded straight into one growing buffer per wrapping key (no list of key texts held).
-		const groups = new Map<string, { entries: TreeEntry[]; lengths: number[]; wrapped: Buffer; bytes: number; valid: boolean }>();
-		for (let index = 0; index < entries.length; index++) {
-			const entry = entries[index];
-			if (entry.t > 1) {
-				entry.key = null;
+		const groups = new Map<string, { slots: number[]; lengths: number[]; wrapped: Buffer; bytes: number; valid: boolean }>();
+		for (let index = 0; index < slots.length; index++) {
+			const slot = slots[index];
+			if (store.type[slot] > 1) {
+				store.keyLength[slot] = KEY_NONE;
 				continue;
 			}
-			const picked = this.keyEntry(entry);
+			const picked = this.keyEntry(store.keyTexts.get(slot) ?? '');
 			if (!picked) continue;
 			// 22 chars = 16 bytes (folder), 43 chars = 32 bytes (file); longer ones are RSA-wrapped (keyOf, lazily).
 			const length = picked.data.length === 22 ? 16 : picked.data.length === 43 ? 32 : 0;
 			if (length === 0) continue;
 			let group = groups.get(picked.id);
 			if (!group) {
-				group = { entries: [], lengths: [], wrapped: Buffer.allocUnsafe(Math.min(65_536, (entries.length - index) * 32)), bytes: 0, valid: true };
+				group = { slots: [], lengths: [], wrapped: Buffer.allocUnsafe(Math.min(65_536, (slots.length - index) * 32)), bytes: 0, valid: true };
 				groups.set(picked.id, group);
 			}
 			if (group.bytes + length > group.wrapped.length) {
-				const grown = Buffer.allocUnsafe(Math.max(group.wrapped.length * 2, group.bytes + length));
-				group.wrapped.copy(grown, 0, 0, group.bytes);
-				group.wrapped = grown;
+				const larger = Buffer.allocUnsafe(Math.max(group.wrapped.length * 2, group.bytes + length));
+				group.wrapped.copy(larger, 0, 0, group.bytes);
+				group.wrapped = larger;
 			}
 			if (group.wrapped.write(picked.data, group.bytes, 'base64url') !== length) group.valid = false;
-			group.entries.push(entry);
+			group.slots.push(slot);
 			group.lengths.push(length);
 			group.bytes += length;
 		}
@@ -397,16 +420,16 @@ export class MegaTree {
 			if (!cipher) continue;
 			if (!group.valid) {
 				// Some key was not valid base64: fall back to the lazy, per-node path for this group.
-				for (const entry of group.entries) entry.key = undefined;
+				for (const slot of group.slots) store.keyLength[slot] = KEY_UNKNOWN;
 				continue;
 			}
 			const plain = cipher.decrypt(group.wrapped.subarray(0, group.bytes));
 			let offset = 0;
-			group.entries.forEach((entry, index) => {
+			group.slots.forEach((slot, index) => {
 				const length = group.lengths[index];
-				entry.setKeySlice(plain, offset, length);
+				store.setKeyBytes(slot, plain, offset, length);
 				// The wrapped key text is not needed once unwrapped (a changed `k` in a later packet still compares unequal).
-				entry.k = '';
+				store.keyTexts.delete(slot);
 				offset += length;
 			});
 		}
@@ -417,7 +440,7 @@ export class MegaTree {
 		if (entry.key !== undefined) return entry.key;
 		entry.key = null;
 		if (entry.t > 1) return null;
-		const picked = this.keyEntry(entry);
+		const picked = this.keyEntry(entry.k);
 		if (!picked) return null;
 		try {
 			const data = base64urlDecode(picked.data);
@@ -504,25 +527,37 @@ export class MegaTree {
 	}
 
 	get(handle: string): TreeEntry | undefined {
-		return this.nodes.get(handle);
+		const slot = this.store.find(handle);
+		return slot < 0 ? undefined : new TreeEntry(this.store, slot);
 	}
 
 	childrenOf(handle: string): TreeEntry[] {
-		const set = this.children.get(handle);
-		if (!set) return [];
+		const store = this.store;
+		const slot = store.find(handle);
 		const list: TreeEntry[] = [];
-		for (const child of set) {
-			const entry = this.nodes.get(child);
-			if (entry) list.push(entry);
-		}
+		if (slot < 0) return list;
+		for (let child = store.firstChild[slot]; child >= 0; child = store.nextSibling[child]) list.push(new TreeEntry(store, child));
 		return list;
+	}
+
+	/** The node above `entry` in this tree (a node outside the tree is placed by its parent's handle). */
+	private parentOf(entry: TreeEntry): TreeEntry | undefined {
+		if (entry.store !== this.store) return entry.p ? this.get(entry.p) : undefined;
+		const parent = this.store.parent[entry.slot];
+		return this.store.exists(parent) ? new TreeEntry(this.store, parent) : undefined;
 	}
 
 	/** Files and folders directly in a folder (old file versions are children of files, not listed here). */
 	listChildren(handle: string): TreeEntry[] {
-		const parent = this.nodes.get(handle);
-		if (parent && parent.t === 0) return [];
-		return this.childrenOf(handle).filter((entry) => entry.t === 0 || entry.t === 1);
+		const store = this.store;
+		const slot = store.find(handle);
+		const list: TreeEntry[] = [];
+		if (slot < 0 || store.type[slot] === 0) return list;
+		for (let child = store.firstChild[slot]; child >= 0; child = store.nextSibling[child]) {
+			const type = store.type[child];
+			if (type === 0 || type === 1) list.push(new TreeEntry(store, child));
+		}
+		return list;
 	}
 
 	/** Older versions of a file, newest first (MEGA keeps them as a chain of file children). */
@@ -540,16 +575,19 @@ export class MegaTree {
 	}
 
 	isVersion(entry: TreeEntry): boolean {
-		if (entry.t !== 0 || !entry.p) return false;
-		return this.nodes.get(entry.p)?.t === 0;
+		if (entry.t !== 0) return false;
+		return this.parentOf(entry)?.t === 0;
 	}
 
 	isInSubtree(handle: string, ancestor: string): boolean {
-		let current = this.nodes.get(handle);
+		const store = this.store;
+		const top = store.find(ancestor);
+		if (top < 0) return false;
+		let current = store.find(handle);
 		let guard = 0;
-		while (current && guard++ < 10_000) {
-			if (current.h === ancestor) return true;
-			current = current.p ? this.nodes.get(current.p) : undefined;
+		while (current >= 0 && store.exists(current) && guard++ < 10_000) {
+			if (current === top) return true;
+			current = store.parent[current];
 		}
 		return false;
 	}
@@ -567,7 +605,7 @@ export class MegaTree {
 			if (current.t === 4) return [RUBBISH_PREFIX, ...names.reverse()].join('/');
 			if (current.t === 3) return [INBOX_PREFIX, ...names.reverse()].join('/');
 			names.push(this.nameOf(current));
-			current = current.p ? this.nodes.get(current.p) : undefined;
+			current = this.parentOf(current);
 		}
 		// Detached (e.g. the parent is not in this tree): show what we know.
 		return `/${names.reverse().join('/')}`;
@@ -633,7 +671,7 @@ export class MegaTree {
 			start = this.inboxHandle;
 			rest = path.slice(INBOX_PREFIX.length);
 		}
-		const startEntry = this.nodes.get(start);
+		const startEntry = this.get(start);
 		if (!startEntry) throw new MegaNotFoundError('The MEGA tree has no root folder');
 		let current: TreeEntry = startEntry;
 		const parts = rest.split('/').filter((part) => part !== '');
@@ -678,22 +716,30 @@ export class MegaTree {
 	/** Handles of the folders above a node, nearest first. */
 	ancestorsOf(entry: TreeEntry): string[] {
 		const result: string[] = [];
-		let current = entry.p ? this.nodes.get(entry.p) : undefined;
+		let current = this.parentOf(entry);
 		while (current && result.length < 10_000) {
 			result.push(current.h);
-			current = current.p ? this.nodes.get(current.p) : undefined;
+			current = this.parentOf(current);
 		}
 		return result;
 	}
 
-	/**
-	 * A copy of the tree as it is now that later `load`s do not change (they replace entries, never mutate them), so a
-	 * reload can be compared with what was there before.
-	 */
+	/** A copy of the tree as it is now, which later packets and loads do not change (to compare a reload with). */
 	snapshot(): MegaTree {
+		return this.copy(this.store.clone());
+	}
+
+	/**
+	 * The tree as it is now, for a caller about to `load` this tree: it takes the columns themselves (no copy), which
+	 * the load replaces rather than refills. Packets applied before that load would show in it.
+	 */
+	handOver(): MegaTree {
+		return this.copy(this.store);
+	}
+
+	private copy(store: NodeStore): MegaTree {
 		const copy = new MegaTree(this.options);
-		for (const [handle, entry] of this.nodes) copy.nodes.set(handle, entry);
-		for (const [handle, set] of this.children) copy.children.set(handle, new Set(set));
+		copy.store = store;
 		for (const [handle, key] of this.shareKeys) copy.shareKeys.set(handle, key);
 		for (const handle of this.exportedFolders) copy.exportedFolders.add(handle);
 		for (const [handle, ph] of this.publicHandles) copy.publicHandles.set(handle, ph);
@@ -705,14 +751,16 @@ export class MegaTree {
 	}
 
 	private removeSubtree(entry: TreeEntry): void {
-		const stack = [entry.h];
-		this.detach(entry);
+		const store = this.store;
+		// Children first, so no removed node is left with a child.
+		const order: number[] = [];
+		const stack = [entry.slot];
 		while (stack.length > 0) {
-			const handle = stack.pop() as string;
-			for (const child of this.childrenOf(handle)) stack.push(child.h);
-			this.children.delete(handle);
-			this.nodes.delete(handle);
+			const slot = stack.pop() as number;
+			order.push(slot);
+			for (let child = store.firstChild[slot]; child >= 0; child = store.nextSibling[child]) stack.push(child);
 		}
+		for (let index = order.length - 1; index >= 0; index--) store.remove(order[index]);
 	}
 
 	/**
@@ -733,14 +781,18 @@ export class MegaTree {
 		// Links reported removed in this batch (a `ph d:1` and the removal of the export may both say so).
 		const unlinked = new Set<string>();
 		const unknownPrevious: MegaChangePrevious = { name: '', path: '', parentHandle: null };
-		const variant = (entry: TreeEntry, changes: Partial<TreeEntry>): TreeEntry =>
-			Object.assign(Object.create(TreeEntry.prototype) as TreeEntry, entry, changes, { attrs: undefined });
+		// A copy of a node outside the tree, with some fields changed (its key too, so names still decrypt).
+		const variant = (entry: TreeEntry, changes: { p?: string | null; a?: string }): TreeEntry => {
+			const copy = TreeEntry.from({ h: entry.h, p: ('p' in changes ? changes.p : entry.p) ?? undefined, t: entry.t, s: entry.s, ts: entry.ts, a: changes.a ?? entry.a, k: entry.k, fa: entry.fa });
+			copy.key = entry.key;
+			return copy;
+		};
 		for (const packet of packets) {
 			const own = isOwn(packet.i);
 			switch (packet.a) {
 				case 't': {
 					const body = (packet.t ?? {}) as { f?: RawNode[]; f2?: RawNode[] };
-					const fresh: TreeEntry[] = [];
+					const fresh: number[] = [];
 					const seenHandles = new Set<string>();
 					const versions = new Set((body.f2 ?? []).map((raw) => raw.h));
 					const placed: Array<{ raw: RawNode; entry: TreeEntry; existed: boolean }> = [];
@@ -748,28 +800,28 @@ export class MegaTree {
 					for (const raw of [...(body.f ?? []), ...(body.f2 ?? [])]) {
 						if (!raw || typeof raw.h !== 'string' || seenHandles.has(raw.h)) continue;
 						seenHandles.add(raw.h);
-						const existing = this.nodes.get(raw.h);
+						const existing = this.get(raw.h);
 						let entry: TreeEntry;
 						if (existing && mutate) {
-							this.detach(existing);
 							existing.p = raw.p ? raw.p : null;
-							existing.a = raw.a ?? existing.a;
+							if (raw.a !== undefined) existing.a = raw.a;
 							existing.attrs = undefined;
 							if (raw.k && raw.k !== existing.k) {
 								existing.k = raw.k;
 								if (!existing.key) existing.key = undefined;
 							}
-							this.insert(existing);
 							entry = existing;
 						} else if (existing) {
 							entry = variant(existing, { p: raw.p ? raw.p : null, a: raw.a ?? existing.a });
 							window.set(raw.h, entry);
 						} else {
-							entry = TreeEntry.from(raw);
 							if (mutate) {
-								this.insert(entry);
-								fresh.push(entry);
+								const slot = this.store.put(raw, raw.k ?? '');
+								this.noteRoot(slot);
+								entry = new TreeEntry(this.store, slot);
+								fresh.push(slot);
 							} else {
+								entry = TreeEntry.from(raw);
 								window.set(raw.h, entry);
 							}
 						}
@@ -816,7 +868,7 @@ export class MegaTree {
 					const at = typeof packet.at === 'string' ? packet.at : undefined;
 					if (!mutate) {
 						const known = window.get(handle);
-						const base = known ?? this.nodes.get(handle);
+						const base = known ?? this.get(handle);
 						if (!base || at === undefined) break;
 						const after = variant(base, { a: at });
 						// Today's tree says where the node is now, not where it was then.
@@ -833,7 +885,7 @@ export class MegaTree {
 						}
 						break;
 					}
-					const entry = this.nodes.get(handle);
+					const entry = this.get(handle);
 					if (!entry) break;
 					const before = this.previousOf(entry);
 					const beforeAttrs = JSON.stringify(this.attributesOf(entry));
@@ -864,7 +916,7 @@ export class MegaTree {
 						events.push({ type: 'deleted', handle, previous: known ? this.previousOf(known) : unknownPrevious, ...(known ? {} : { previousUnknown: true }), own, sn });
 						break;
 					}
-					const entry = this.nodes.get(handle);
+					const entry = this.get(handle);
 					if (packet.m === 1 || packet.m === '1') {
 						if (entry) pendingMoves.set(handle, { previous: this.previousOf(entry), own, unknown: false });
 						break;
@@ -884,7 +936,7 @@ export class MegaTree {
 					}
 					if (deleted) unlinked.add(handle);
 					else unlinked.delete(handle);
-					const entry = this.nodes.get(handle);
+					const entry = this.get(handle);
 					events.push({ type: deleted ? 'unlinked' : 'linked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 					break;
 				}
@@ -901,7 +953,7 @@ export class MegaTree {
 						}
 						if (hadLink) {
 							unlinked.add(handle);
-							const entry = this.nodes.get(handle);
+							const entry = this.get(handle);
 							events.push({ type: 'unlinked', handle, node: entry ? this.toNode(entry) : undefined, ancestors: entry ? this.ancestorsOf(entry) : undefined, own, sn });
 						}
 					} else if (mutate) {
@@ -911,7 +963,7 @@ export class MegaTree {
 					break;
 				}
 				case 'fa': {
-					const entry = this.nodes.get(String(packet.n ?? ''));
+					const entry = this.get(String(packet.n ?? ''));
 					if (entry && mutate && typeof packet.fa === 'string') entry.fa = packet.fa;
 					break;
 				}
@@ -921,7 +973,7 @@ export class MegaTree {
 		}
 		// A `d m:1` whose node never came back in this batch is a removal.
 		for (const [handle, pending] of pendingMoves) {
-			const entry = this.nodes.get(handle);
+			const entry = this.get(handle);
 			if (entry && mutate) this.removeSubtree(entry);
 			if (!mutate) window.set(handle, null);
 			events.push({ type: 'deleted', handle, previous: pending.previous, ...(pending.unknown ? { previousUnknown: true } : {}), own: pending.own, sn });
@@ -1025,7 +1077,7 @@ export class LiveMegaTree {
 		} else {
 			reply = await this.api.request<FetchReply>(command, { signal, ...this.query });
 		}
-		if (this.loaded) this.beforeReload = { tree: this.tree.snapshot(), log: [...this.log], baseSn: this.baseSn };
+		if (this.loaded) this.beforeReload = { tree: this.tree.handOver(), log: [...this.log], baseSn: this.baseSn };
 		if (staged) this.tree.loadStaged(staged, reply);
 		else this.tree.load(reply);
 		this.fetchCount += 1;

@@ -1,0 +1,469 @@
+/**
+ * The nodes of one tree in columns: typed arrays indexed by a dense slot number, instead of one JS object (and a
+ * handle string, a Map entry and a Set entry) per node. A 300,000-node account then costs a few dozen typed arrays and
+ * byte pools (mostly outside the V8 heap) rather than ~1.2 million small heap objects; the young generation is not
+ * grown by survivors at load either (Node 22+ grows semi-spaces to 64 MiB when most allocations survive, and keeps
+ * them committed).
+ *
+ * - Handles: MEGA's 8-character base64url node handles are 48-bit numbers (`handleHigh` 16 bits, `handleLow` 32 bits),
+ *   found through an open-addressing hash table of slot numbers. Any other handle text (tests, odd replies) is kept
+ *   in a side map and reads back as sent.
+ * - Parents and children: `parent`, `firstChild`, `lastChild`, `nextSibling`, `previousSibling` hold slots; children
+ *   are kept in arrival order. A parent that is named but not (yet) present has a "phantom" slot (no EXISTS flag).
+ * - Attributes `a` and unwrapped node keys: bytes in a chunked pool (`BytePool`), reached by position and length.
+ *   Texts that would not read back identically, wrapped key texts still needed, `fa` and decrypted attributes live in
+ *   side maps (few entries on a usual account).
+ *
+ * Slots are never reused: a removed node's slot stays dead, so a stale TreeEntry cannot read another node.
+ */
+import type { RawNode } from './tree';
+
+const EXISTS = 1;
+const ODD_HANDLE = 2;
+/** A removed node's slot, out of the handle index for good. */
+const DEAD = 4;
+
+/** attrAt values that are not pool positions. */
+const ATTR_NONE = 0xffffffff;
+const ATTR_SIDE = 0xfffffffe;
+
+/** keyLength values that are not byte lengths in the pool. */
+export const KEY_UNKNOWN = 0;
+export const KEY_NONE = 1;
+const KEY_SIDE = 2;
+
+const CHUNK_BITS = 20;
+const CHUNK_LIMIT = 1 << CHUNK_BITS;
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) DIGIT[BASE64URL.charCodeAt(i)] = i;
+const TWO_32 = 2 ** 32;
+
+/** A node handle as a 48-bit number, or -1 when it is not 8 base64url characters. */
+export function handleNumber(handle: string): number {
+	if (handle.length !== 8) return -1;
+	let value = 0;
+	for (let i = 0; i < 8; i++) {
+		const code = handle.charCodeAt(i);
+		const digit = code < 128 ? DIGIT[code] : -1;
+		if (digit < 0) return -1;
+		value = value * 64 + digit;
+	}
+	return value;
+}
+
+function handleText(high: number, low: number): string {
+	let value = high * TWO_32 + low;
+	const codes = new Array<number>(8);
+	for (let i = 7; i >= 0; i--) {
+		codes[i] = BASE64URL.charCodeAt(value % 64);
+		value = Math.floor(value / 64);
+	}
+	return String.fromCharCode(...codes);
+}
+
+function hashOf(high: number, low: number): number {
+	let hash = Math.imul(low ^ Math.imul(high, 0x27d4eb2d), 0x9e3779b1);
+	hash ^= hash >>> 15;
+	return Math.imul(hash, 0x85ebca6b) >>> 0;
+}
+
+/** Bytes of many nodes in chunks of up to 1 MiB (each its own allocation outside the V8 heap). */
+class BytePool {
+	private readonly chunks: Buffer[] = [];
+	private used = 0;
+
+	/** Room for `length` bytes: the position (chunk × 2^20 + offset) of the space, not yet taken. */
+	private room(length: number): number {
+		let index = this.chunks.length - 1;
+		if (index < 0 || this.used + length > this.chunks[index].length) {
+			const previous = index < 0 ? 2048 : this.chunks[index].length;
+			this.chunks.push(Buffer.allocUnsafeSlow(Math.max(length, Math.min(CHUNK_LIMIT, previous * 2))));
+			this.used = 0;
+			index++;
+		}
+		return index * CHUNK_LIMIT + this.used;
+	}
+
+	chunkAt(position: number): Buffer {
+		return this.chunks[Math.floor(position / CHUNK_LIMIT)];
+	}
+
+	/** Stores the bytes `text` decodes to, or returns -1 when they would not read back as the same text. */
+	storeBase64(text: string): number {
+		const length = Math.floor((text.length * 3) / 4);
+		if (length === 0 || length >= CHUNK_LIMIT) return -1;
+		const position = this.room(length);
+		const chunk = this.chunkAt(position);
+		const offset = position % CHUNK_LIMIT;
+		if (chunk.write(text, offset, 'base64url') !== length || chunk.toString('base64url', offset, offset + length) !== text) return -1;
+		this.used += length;
+		return position;
+	}
+
+	storeBytes(source: Uint8Array, start: number, length: number): number {
+		const position = this.room(length);
+		const chunk = this.chunkAt(position);
+		chunk.set(source.subarray(start, start + length), position % CHUNK_LIMIT);
+		this.used += length;
+		return position;
+	}
+
+	view(position: number, length: number): Buffer {
+		const offset = position % CHUNK_LIMIT;
+		return this.chunkAt(position).subarray(offset, offset + length);
+	}
+
+	text(position: number, length: number): string {
+		const offset = position % CHUNK_LIMIT;
+		return this.chunkAt(position).toString('base64url', offset, offset + length);
+	}
+}
+
+function grown<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array | Float64Array>(array: T, capacity: number, fill?: number): T {
+	const next = new (array.constructor as new (length: number) => T)(capacity);
+	next.set(array);
+	if (fill !== undefined) next.fill(fill, array.length);
+	return next;
+}
+
+/** A growing list of small integers in a typed array (no JS array of 300,000 elements). */
+export class IntList {
+	values = new Int32Array(1024);
+	length = 0;
+
+	push(value: number): void {
+		if (this.length === this.values.length) this.values = grown(this.values, this.values.length * 2);
+		this.values[this.length++] = value;
+	}
+}
+
+export class NodeStore {
+	/** Slots handed out (nodes, phantoms and dead ones). */
+	count = 0;
+	/** Nodes present. */
+	size = 0;
+	private capacity: number;
+	flags: Uint8Array;
+	handleHigh: Uint16Array;
+	handleLow: Uint32Array;
+	type: Int8Array;
+	nodeSize: Float64Array;
+	timestamp: Float64Array;
+	parent: Int32Array;
+	firstChild: Int32Array;
+	lastChild: Int32Array;
+	nextSibling: Int32Array;
+	previousSibling: Int32Array;
+	private attrAt: Uint32Array;
+	private attrLength: Uint16Array;
+	private keyAt: Uint32Array;
+	keyLength: Uint8Array;
+	private table: Int32Array;
+	/** Append-only (bytes once written never change), so copies of a store may share it. */
+	private pool = new BytePool();
+	private oddSlots = new Map<string, number>();
+	private oddHandles = new Map<number, string>();
+	private attrTexts = new Map<number, string>();
+	/** Wrapped key texts (`k`) still needed: keys not unwrapped yet, or changed by a later packet. */
+	keyTexts = new Map<number, string>();
+	private keyBuffers = new Map<number, Buffer>();
+	fileAttributes = new Map<number, string>();
+	/** Decrypted attributes (null: could not be decrypted); absent = not tried yet. */
+	decrypted = new Map<number, Record<string, unknown> | null>();
+
+	constructor(capacity = 1024) {
+		this.capacity = capacity;
+		this.flags = new Uint8Array(capacity);
+		this.handleHigh = new Uint16Array(capacity);
+		this.handleLow = new Uint32Array(capacity);
+		this.type = new Int8Array(capacity);
+		this.nodeSize = new Float64Array(capacity);
+		this.timestamp = new Float64Array(capacity);
+		this.parent = new Int32Array(capacity).fill(-1);
+		this.firstChild = new Int32Array(capacity).fill(-1);
+		this.lastChild = new Int32Array(capacity).fill(-1);
+		this.nextSibling = new Int32Array(capacity).fill(-1);
+		this.previousSibling = new Int32Array(capacity).fill(-1);
+		this.attrAt = new Uint32Array(capacity).fill(ATTR_NONE);
+		this.attrLength = new Uint16Array(capacity);
+		this.keyAt = new Uint32Array(capacity);
+		this.keyLength = new Uint8Array(capacity);
+		let tableSize = 16;
+		while (tableSize < capacity * 2) tableSize *= 2;
+		this.table = new Int32Array(tableSize).fill(-1);
+	}
+
+	/** An independent copy (columns and side maps copied; the append-only byte pool shared). */
+	clone(): NodeStore {
+		const copy = new NodeStore(1);
+		copy.count = this.count;
+		copy.size = this.size;
+		copy.capacity = this.capacity;
+		copy.flags = this.flags.slice();
+		copy.handleHigh = this.handleHigh.slice();
+		copy.handleLow = this.handleLow.slice();
+		copy.type = this.type.slice();
+		copy.nodeSize = this.nodeSize.slice();
+		copy.timestamp = this.timestamp.slice();
+		copy.parent = this.parent.slice();
+		copy.firstChild = this.firstChild.slice();
+		copy.lastChild = this.lastChild.slice();
+		copy.nextSibling = this.nextSibling.slice();
+		copy.previousSibling = this.previousSibling.slice();
+		copy.attrAt = this.attrAt.slice();
+		copy.attrLength = this.attrLength.slice();
+		copy.keyAt = this.keyAt.slice();
+		copy.keyLength = this.keyLength.slice();
+		copy.table = this.table.slice();
+		copy.pool = this.pool;
+		copy.oddSlots = new Map(this.oddSlots);
+		copy.oddHandles = new Map(this.oddHandles);
+		copy.attrTexts = new Map(this.attrTexts);
+		copy.keyTexts = new Map(this.keyTexts);
+		copy.keyBuffers = new Map(this.keyBuffers);
+		copy.fileAttributes = new Map(this.fileAttributes);
+		copy.decrypted = new Map(this.decrypted);
+		return copy;
+	}
+
+	exists(slot: number): boolean {
+		return slot >= 0 && (this.flags[slot] & EXISTS) !== 0;
+	}
+
+	handleOf(slot: number): string {
+		if (this.flags[slot] & ODD_HANDLE) return this.oddHandles.get(slot) as string;
+		return handleText(this.handleHigh[slot], this.handleLow[slot]);
+	}
+
+	/** The slot of a handle (a node or a phantom parent), or -1. */
+	slotOf(handle: string): number {
+		const value = handleNumber(handle);
+		if (value < 0) return this.oddSlots.get(handle) ?? -1;
+		const high = Math.floor(value / TWO_32);
+		const low = value >>> 0;
+		const mask = this.table.length - 1;
+		for (let i = hashOf(high, low) & mask; ; i = (i + 1) & mask) {
+			const slot = this.table[i];
+			if (slot < 0) return -1;
+			if (this.handleLow[slot] === low && this.handleHigh[slot] === high) return slot;
+		}
+	}
+
+	/** The slot of a present node, or -1. */
+	find(handle: string): number {
+		const slot = this.slotOf(handle);
+		return slot >= 0 && this.flags[slot] & EXISTS ? slot : -1;
+	}
+
+	/** The slot of a handle, made (as a phantom) when it has none. */
+	slotFor(handle: string): number {
+		const existing = this.slotOf(handle);
+		if (existing >= 0) return existing;
+		if (this.count === this.capacity) this.grow();
+		const slot = this.count++;
+		const value = handleNumber(handle);
+		if (value < 0) {
+			this.flags[slot] = ODD_HANDLE;
+			this.oddSlots.set(handle, slot);
+			this.oddHandles.set(slot, handle);
+		} else {
+			this.handleHigh[slot] = Math.floor(value / TWO_32);
+			this.handleLow[slot] = value >>> 0;
+			this.addToTable(slot);
+		}
+		return slot;
+	}
+
+	private addToTable(slot: number): void {
+		const mask = this.table.length - 1;
+		let i = hashOf(this.handleHigh[slot], this.handleLow[slot]) & mask;
+		while (this.table[i] >= 0) i = (i + 1) & mask;
+		this.table[i] = slot;
+	}
+
+	/** Takes a slot out of the handle index (linear probing: later entries of its run shift back). */
+	private forget(slot: number): void {
+		if (this.flags[slot] & ODD_HANDLE) {
+			const handle = this.oddHandles.get(slot) as string;
+			this.oddHandles.delete(slot);
+			this.oddSlots.delete(handle);
+			return;
+		}
+		const table = this.table;
+		const mask = table.length - 1;
+		let hole = hashOf(this.handleHigh[slot], this.handleLow[slot]) & mask;
+		while (table[hole] !== slot) {
+			if (table[hole] < 0) return;
+			hole = (hole + 1) & mask;
+		}
+		for (let next = (hole + 1) & mask; table[next] >= 0; next = (next + 1) & mask) {
+			const home = hashOf(this.handleHigh[table[next]], this.handleLow[table[next]]) & mask;
+			// Move the entry into the hole unless its home lies cyclically in (hole, next].
+			const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+			if (!stays) {
+				table[hole] = table[next];
+				hole = next;
+			}
+		}
+		table[hole] = -1;
+	}
+
+	private grow(): void {
+		const capacity = this.capacity * 2;
+		this.flags = grown(this.flags, capacity);
+		this.handleHigh = grown(this.handleHigh, capacity);
+		this.handleLow = grown(this.handleLow, capacity);
+		this.type = grown(this.type, capacity);
+		this.nodeSize = grown(this.nodeSize, capacity);
+		this.timestamp = grown(this.timestamp, capacity);
+		this.parent = grown(this.parent, capacity, -1);
+		this.firstChild = grown(this.firstChild, capacity, -1);
+		this.lastChild = grown(this.lastChild, capacity, -1);
+		this.nextSibling = grown(this.nextSibling, capacity, -1);
+		this.previousSibling = grown(this.previousSibling, capacity, -1);
+		this.attrAt = grown(this.attrAt, capacity, ATTR_NONE);
+		this.attrLength = grown(this.attrLength, capacity);
+		this.keyAt = grown(this.keyAt, capacity);
+		this.keyLength = grown(this.keyLength, capacity);
+		this.capacity = capacity;
+		if (capacity * 2 > this.table.length) {
+			this.table = new Int32Array(this.table.length * 2).fill(-1);
+			for (let slot = 0; slot < this.count; slot++) {
+				if (!(this.flags[slot] & (ODD_HANDLE | DEAD))) this.addToTable(slot);
+			}
+		}
+	}
+
+	/**
+	 * Puts a node (new, or replacing what its slot held) under its parent. `keyText`: the wrapped key text to keep
+	 * ('' when the caller has taken the key already).
+	 */
+	put(raw: RawNode, keyText: string): number {
+		const slot = this.slotFor(raw.h);
+		if (this.flags[slot] & EXISTS) this.clearData(slot);
+		else this.size++;
+		this.flags[slot] |= EXISTS;
+		this.type[slot] = raw.t;
+		this.nodeSize[slot] = raw.s ?? 0;
+		this.timestamp[slot] = raw.ts ?? 0;
+		this.setAttributeText(slot, raw.a ?? '');
+		if (keyText !== '') this.keyTexts.set(slot, keyText);
+		if (raw.fa !== undefined) this.fileAttributes.set(slot, raw.fa);
+		this.setParent(slot, raw.p ? raw.p : null);
+		return slot;
+	}
+
+	private clearData(slot: number): void {
+		this.attrTexts.delete(slot);
+		this.attrAt[slot] = ATTR_NONE;
+		this.keyTexts.delete(slot);
+		this.keyBuffers.delete(slot);
+		this.keyLength[slot] = KEY_UNKNOWN;
+		this.fileAttributes.delete(slot);
+		this.decrypted.delete(slot);
+	}
+
+	/** The parent's handle, or null. */
+	parentHandle(slot: number): string | null {
+		const parent = this.parent[slot];
+		return parent < 0 ? null : this.handleOf(parent);
+	}
+
+	/** Moves a node under `handle` (the last of its children), or detaches it (null). */
+	setParent(slot: number, handle: string | null): void {
+		this.unlink(slot);
+		if (handle === null) return;
+		const parent = this.slotFor(handle);
+		this.parent[slot] = parent;
+		const last = this.lastChild[parent];
+		this.previousSibling[slot] = last;
+		this.nextSibling[slot] = -1;
+		if (last < 0) this.firstChild[parent] = slot;
+		else this.nextSibling[last] = slot;
+		this.lastChild[parent] = slot;
+	}
+
+	private unlink(slot: number): void {
+		const parent = this.parent[slot];
+		if (parent < 0) return;
+		const previous = this.previousSibling[slot];
+		const next = this.nextSibling[slot];
+		if (previous < 0) this.firstChild[parent] = next;
+		else this.nextSibling[previous] = next;
+		if (next < 0) this.lastChild[parent] = previous;
+		else this.previousSibling[next] = previous;
+		this.parent[slot] = -1;
+		this.previousSibling[slot] = -1;
+		this.nextSibling[slot] = -1;
+	}
+
+	/** Removes one node (its children must be gone already, or they stay under a phantom). */
+	remove(slot: number): void {
+		if (!(this.flags[slot] & EXISTS)) return;
+		this.unlink(slot);
+		this.clearData(slot);
+		this.flags[slot] &= ~EXISTS;
+		this.size--;
+		if (this.firstChild[slot] < 0) {
+			this.forget(slot);
+			this.flags[slot] |= DEAD;
+		}
+	}
+
+	attributeText(slot: number): string {
+		const at = this.attrAt[slot];
+		if (at === ATTR_NONE) return '';
+		if (at === ATTR_SIDE) return this.attrTexts.get(slot) ?? '';
+		return this.pool.text(at, this.attrLength[slot]);
+	}
+
+	/** Stores `a` as its decoded bytes when they read back as the identical text, else as the text. */
+	setAttributeText(slot: number, text: string): void {
+		this.attrTexts.delete(slot);
+		if (text === '') {
+			this.attrAt[slot] = ATTR_NONE;
+			return;
+		}
+		const position = text.length < 16 ? -1 : this.pool.storeBase64(text);
+		if (position < 0) {
+			this.attrAt[slot] = ATTR_SIDE;
+			this.attrTexts.set(slot, text);
+		} else {
+			this.attrAt[slot] = position;
+			this.attrLength[slot] = Math.floor((text.length * 3) / 4);
+		}
+	}
+
+	/** undefined = not unwrapped yet, null = no key we can use. */
+	key(slot: number): Buffer | null | undefined {
+		const length = this.keyLength[slot];
+		if (length === KEY_UNKNOWN) return undefined;
+		if (length === KEY_NONE) return null;
+		if (length === KEY_SIDE) return this.keyBuffers.get(slot);
+		return this.pool.view(this.keyAt[slot], length);
+	}
+
+	setKey(slot: number, key: Buffer | null | undefined): void {
+		this.keyBuffers.delete(slot);
+		if (key === undefined) this.keyLength[slot] = KEY_UNKNOWN;
+		else if (key === null) this.keyLength[slot] = KEY_NONE;
+		else if (key.length === 16 || key.length === 32) this.setKeyBytes(slot, key, 0, key.length);
+		else {
+			this.keyLength[slot] = KEY_SIDE;
+			this.keyBuffers.set(slot, Buffer.from(key));
+		}
+	}
+
+	/** Copies `length` (16 or 32) bytes of `source` at `start` into the pool as the node's key. */
+	setKeyBytes(slot: number, source: Uint8Array, start: number, length: number): void {
+		this.keyAt[slot] = this.pool.storeBytes(source, start, length);
+		this.keyLength[slot] = length;
+	}
+
+	/** The slots of a node's children, in order. */
+	*childSlots(slot: number): IterableIterator<number> {
+		for (let child = this.firstChild[slot]; child >= 0; child = this.nextSibling[child]) yield child;
+	}
+}
