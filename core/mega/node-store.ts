@@ -34,11 +34,59 @@ const KEY_SIDE = 2;
 
 const CHUNK_BITS = 20;
 const CHUNK_LIMIT = 1 << CHUNK_BITS;
+/** Texts this long or longer are kept as text (an attribute is a few hundred bytes; attrLength is 16 bits). */
+const BYTES_LIMIT = 65_536;
+/** Positions are 32-bit: chunk × 2^20 + offset. */
+const MAX_CHUNKS = 4096;
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DIGIT = new Int8Array(128).fill(-1);
+const DIGIT = new Int8Array(256).fill(-1);
 for (let i = 0; i < 64; i++) DIGIT[BASE64URL.charCodeAt(i)] = i;
 const TWO_32 = 2 ** 32;
+
+/** A handle of 8 base64url characters in `bytes` as a 48-bit number, or -1. */
+export function handleNumberOfBytes(bytes: Uint8Array, start: number, end: number): number {
+	if (end - start !== 8) return -1;
+	let value = 0;
+	for (let i = start; i < end; i++) {
+		const digit = DIGIT[bytes[i]];
+		if (digit < 0) return -1;
+		value = value * 64 + digit;
+	}
+	return value;
+}
+
+/**
+ * Decodes base64url text (no padding) held as bytes into `target` at `offset`; returns the byte count, or -1 when the
+ * text is not canonical (a character outside the alphabet, a stray length, unused bits set), i.e. whenever encoding
+ * the bytes again would not give the same text.
+ */
+export function decodeBase64url(source: Uint8Array, start: number, end: number, target: Uint8Array, offset: number): number {
+	const rest = (end - start) & 3;
+	if (rest === 1) return -1;
+	let out = offset;
+	let i = start;
+	for (const whole = end - rest; i < whole; i += 4) {
+		const a = DIGIT[source[i]];
+		const b = DIGIT[source[i + 1]];
+		const c = DIGIT[source[i + 2]];
+		const d = DIGIT[source[i + 3]];
+		if ((a | b | c | d) < 0) return -1;
+		const value = (a << 18) | (b << 12) | (c << 6) | d;
+		target[out++] = value >> 16;
+		target[out++] = (value >> 8) & 255;
+		target[out++] = value & 255;
+	}
+	if (rest >= 2) {
+		const a = DIGIT[source[i]];
+		const b = DIGIT[source[i + 1]];
+		const c = rest === 3 ? DIGIT[source[i + 2]] : 0;
+		if ((a | b | c) < 0 || (rest === 2 ? b & 15 : c & 3) !== 0) return -1;
+		target[out++] = ((a << 2) | (b >> 4)) & 255;
+		if (rest === 3) target[out++] = ((b << 4) | (c >> 2)) & 255;
+	}
+	return out - offset;
+}
 
 /** A node handle as a 48-bit number, or -1 when it is not 8 base64url characters. */
 export function handleNumber(handle: string): number {
@@ -69,16 +117,17 @@ function hashOf(high: number, low: number): number {
 	return Math.imul(hash, 0x85ebca6b) >>> 0;
 }
 
-/** Bytes of many nodes in chunks of up to 1 MiB (each its own allocation outside the V8 heap). */
+/** Bytes of many nodes in chunks outside the V8 heap: 2 KiB, doubling up to 1 MiB (a one-node store takes little). */
 class BytePool {
 	private readonly chunks: Buffer[] = [];
 	private used = 0;
 
-	/** Room for `length` bytes: the position (chunk × 2^20 + offset) of the space, not yet taken. */
+	/** Room for `length` bytes: the position (chunk × 2^20 + offset) of the space, not yet taken; -1 when full (4 GiB). */
 	private room(length: number): number {
 		let index = this.chunks.length - 1;
 		if (index < 0 || this.used + length > this.chunks[index].length) {
-			const previous = index < 0 ? 2048 : this.chunks[index].length;
+			if (index >= MAX_CHUNKS - 1) return -1;
+			const previous = index < 0 ? 1024 : this.chunks[index].length;
 			this.chunks.push(Buffer.allocUnsafeSlow(Math.max(length, Math.min(CHUNK_LIMIT, previous * 2))));
 			this.used = 0;
 			index++;
@@ -93,8 +142,9 @@ class BytePool {
 	/** Stores the bytes `text` decodes to, or returns -1 when they would not read back as the same text. */
 	storeBase64(text: string): number {
 		const length = Math.floor((text.length * 3) / 4);
-		if (length === 0 || length >= CHUNK_LIMIT) return -1;
+		if (length === 0 || length >= BYTES_LIMIT) return -1;
 		const position = this.room(length);
+		if (position < 0) return -1;
 		const chunk = this.chunkAt(position);
 		const offset = position % CHUNK_LIMIT;
 		if (chunk.write(text, offset, 'base64url') !== length || chunk.toString('base64url', offset, offset + length) !== text) return -1;
@@ -102,8 +152,21 @@ class BytePool {
 		return position;
 	}
 
+	/** Stores the bytes of base64url text held as bytes, or returns -1 when the text is not canonical (see decodeBase64url). */
+	storeBase64Bytes(source: Uint8Array, start: number, end: number): number {
+		const length = Math.floor(((end - start) * 3) / 4);
+		if (length === 0 || length >= BYTES_LIMIT) return -1;
+		const position = this.room(length);
+		if (position < 0) return -1;
+		if (decodeBase64url(source, start, end, this.chunkAt(position), position % CHUNK_LIMIT) !== length) return -1;
+		this.used += length;
+		return position;
+	}
+
+	/** Stores bytes; -1 when the pool is full. */
 	storeBytes(source: Uint8Array, start: number, length: number): number {
 		const position = this.room(length);
+		if (position < 0) return -1;
 		const chunk = this.chunkAt(position);
 		chunk.set(source.subarray(start, start + length), position % CHUNK_LIMIT);
 		this.used += length;
@@ -259,21 +322,37 @@ export class NodeStore {
 
 	/** The slot of a handle, made (as a phantom) when it has none. */
 	slotFor(handle: string): number {
-		const existing = this.slotOf(handle);
-		if (existing >= 0) return existing;
-		if (this.count === this.capacity) this.grow();
-		const slot = this.count++;
 		const value = handleNumber(handle);
-		if (value < 0) {
-			this.flags[slot] = ODD_HANDLE;
-			this.oddSlots.set(handle, slot);
-			this.oddHandles.set(slot, handle);
-		} else {
-			this.handleHigh[slot] = Math.floor(value / TWO_32);
-			this.handleLow[slot] = value >>> 0;
-			this.addToTable(slot);
-		}
+		if (value >= 0) return this.slotForNumber(value);
+		const existing = this.oddSlots.get(handle);
+		if (existing !== undefined) return existing;
+		const slot = this.newSlot();
+		this.flags[slot] = ODD_HANDLE;
+		this.oddSlots.set(handle, slot);
+		this.oddHandles.set(slot, handle);
 		return slot;
+	}
+
+	/** The slot of a handle given as its 48-bit number (see handleNumber), made (as a phantom) when it has none. */
+	slotForNumber(value: number): number {
+		const high = Math.floor(value / TWO_32);
+		const low = value >>> 0;
+		const mask = this.table.length - 1;
+		for (let i = hashOf(high, low) & mask; ; i = (i + 1) & mask) {
+			const found = this.table[i];
+			if (found < 0) break;
+			if (this.handleLow[found] === low && this.handleHigh[found] === high) return found;
+		}
+		const slot = this.newSlot();
+		this.handleHigh[slot] = high;
+		this.handleLow[slot] = low;
+		this.addToTable(slot);
+		return slot;
+	}
+
+	private newSlot(): number {
+		if (this.count === this.capacity) this.grow();
+		return this.count++;
 	}
 
 	private addToTable(slot: number): void {
@@ -342,17 +421,30 @@ export class NodeStore {
 	 */
 	put(raw: RawNode, keyText: string): number {
 		const slot = this.slotFor(raw.h);
-		if (this.flags[slot] & EXISTS) this.clearData(slot);
-		else this.size++;
-		this.flags[slot] |= EXISTS;
-		this.type[slot] = raw.t;
-		this.nodeSize[slot] = raw.s ?? 0;
-		this.timestamp[slot] = raw.ts ?? 0;
+		this.putNumbers(slot, raw.t, raw.s ?? 0, raw.ts ?? 0);
 		this.setAttributeText(slot, raw.a ?? '');
 		if (keyText !== '') this.keyTexts.set(slot, keyText);
 		if (raw.fa !== undefined) this.fileAttributes.set(slot, raw.fa);
 		this.setParent(slot, raw.p ? raw.p : null);
 		return slot;
+	}
+
+	/**
+	 * Makes `slot` a present node of this type, size and time, with no attributes, key or parent yet (what it held
+	 * before is dropped). The caller sets those next.
+	 */
+	putNumbers(slot: number, type: number, size: number, timestamp: number): void {
+		if (this.flags[slot] & EXISTS) this.clearData(slot);
+		else this.size++;
+		this.flags[slot] |= EXISTS;
+		this.type[slot] = type;
+		this.nodeSize[slot] = size;
+		this.timestamp[slot] = timestamp;
+	}
+
+	/** Moves a node under the parent whose handle is this 48-bit number (see setParent). */
+	setParentNumber(slot: number, value: number): void {
+		this.link(slot, this.slotForNumber(value));
 	}
 
 	private clearData(slot: number): void {
@@ -374,8 +466,11 @@ export class NodeStore {
 	/** Moves a node under `handle` (the last of its children), or detaches it (null). */
 	setParent(slot: number, handle: string | null): void {
 		this.unlink(slot);
-		if (handle === null) return;
-		const parent = this.slotFor(handle);
+		if (handle !== null) this.link(slot, this.slotFor(handle));
+	}
+
+	private link(slot: number, parent: number): void {
+		this.unlink(slot);
 		this.parent[slot] = parent;
 		const last = this.lastChild[parent];
 		this.previousSibling[slot] = last;
@@ -419,6 +514,23 @@ export class NodeStore {
 		return this.pool.text(at, this.attrLength[slot]);
 	}
 
+	/** Sets `a` from its text held as ASCII bytes (see setAttributeText). */
+	setAttributeBytes(slot: number, source: Buffer, start: number, end: number): void {
+		this.attrTexts.delete(slot);
+		if (end === start) {
+			this.attrAt[slot] = ATTR_NONE;
+			return;
+		}
+		const position = end - start < 16 ? -1 : this.pool.storeBase64Bytes(source, start, end);
+		if (position < 0) {
+			this.attrAt[slot] = ATTR_SIDE;
+			this.attrTexts.set(slot, source.toString('latin1', start, end));
+		} else {
+			this.attrAt[slot] = position;
+			this.attrLength[slot] = Math.floor(((end - start) * 3) / 4);
+		}
+	}
+
 	/** Stores `a` as its decoded bytes when they read back as the identical text, else as the text. */
 	setAttributeText(slot: number, text: string): void {
 		this.attrTexts.delete(slot);
@@ -458,7 +570,14 @@ export class NodeStore {
 
 	/** Copies `length` (16 or 32) bytes of `source` at `start` into the pool as the node's key. */
 	setKeyBytes(slot: number, source: Uint8Array, start: number, length: number): void {
-		this.keyAt[slot] = this.pool.storeBytes(source, start, length);
+		const position = this.pool.storeBytes(source, start, length);
+		if (position < 0) {
+			this.keyLength[slot] = KEY_SIDE;
+			this.keyBuffers.set(slot, Buffer.from(source.subarray(start, start + length)));
+			return;
+		}
+		this.keyBuffers.delete(slot);
+		this.keyAt[slot] = position;
 		this.keyLength[slot] = length;
 	}
 

@@ -17,13 +17,13 @@ import {
 	type MegaRsaPrivateKey,
 } from './crypto';
 import { readMpi } from './crypto';
-import { FetchReplyScanner } from './api/fetch-scanner';
+import { FetchReplyScanner, type FlatNode } from './api/fetch-scanner';
 import type { StreamedReplyReader } from './api/transport';
 import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './changes';
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
-import { IntList, KEY_NONE, KEY_UNKNOWN, NodeStore } from './node-store';
+import { IntList, KEY_NONE, KEY_UNKNOWN, NodeStore, decodeBase64url, handleNumberOfBytes } from './node-store';
 
 export type MegaNodeType = 'file' | 'folder' | 'root' | 'inbox' | 'rubbish';
 
@@ -292,6 +292,60 @@ export class MegaTree {
 		staged.keyed.push(slot);
 		staged.lengths.push(length);
 		staged.bytes += length;
+	}
+
+	/**
+	 * stage() straight from the bytes of a flat node of the reply (see FetchReplyScanner): no string is made for its
+	 * handle, parent, attributes or own key. Returns false (nothing staged) when the node needs the object form: a
+	 * handle that is not 8 base64url characters, or a non-ASCII text.
+	 */
+	stageFlat(staged: StagedNodes, buffer: Buffer, node: Readonly<FlatNode>): boolean {
+		if (node.nonAscii) return false;
+		const handle = handleNumberOfBytes(buffer, node.hStart, node.hEnd);
+		if (handle < 0) return false;
+		const parent = node.pStart >= 0 && node.pEnd > node.pStart ? handleNumberOfBytes(buffer, node.pStart, node.pEnd) : -2;
+		if (parent === -1) return false;
+		let keyLength = node.kStart >= 0 ? this.ownKeyLengthOfBytes(node.t, buffer, node.kStart, node.kEnd) : 0;
+		if (keyLength > 0) {
+			if (staged.bytes + keyLength > staged.wrapped.length) {
+				const larger = Buffer.allocUnsafe(staged.wrapped.length * 2);
+				staged.wrapped.copy(larger, 0, 0, staged.bytes);
+				staged.wrapped = larger;
+			}
+			const from = node.kStart + (this.options.userHandle as string).length + 1;
+			// Not canonical base64url: left to the text paths (which treat it as they always did).
+			if (decodeBase64url(buffer, from, node.kEnd, staged.wrapped, staged.bytes) !== keyLength) keyLength = 0;
+		}
+		const store = staged.store;
+		const slot = store.slotForNumber(handle);
+		store.putNumbers(slot, node.t, Number.isNaN(node.s) ? 0 : node.s, Number.isNaN(node.ts) ? 0 : node.ts);
+		if (node.aStart >= 0) store.setAttributeBytes(slot, buffer, node.aStart, node.aEnd);
+		else store.setAttributeText(slot, '');
+		if (keyLength === 0 && node.kStart >= 0 && node.kEnd > node.kStart) store.keyTexts.set(slot, buffer.toString('latin1', node.kStart, node.kEnd));
+		if (node.faStart >= 0) store.fileAttributes.set(slot, buffer.toString('latin1', node.faStart, node.faEnd));
+		if (parent >= 0) store.setParentNumber(slot, parent);
+		else store.setParent(slot, null);
+		if (staged.first < 0) staged.first = slot;
+		if (keyLength > 0) {
+			staged.keyed.push(slot);
+			staged.lengths.push(keyLength);
+			staged.bytes += keyLength;
+		}
+		return true;
+	}
+
+	/** The own user handle as bytes (for stageFlat). */
+	private ownHandleBytes: Buffer | undefined;
+
+	/** ownKeyLength for a key text held as ASCII bytes. */
+	private ownKeyLengthOfBytes(type: number, buffer: Buffer, start: number, end: number): number {
+		const own = this.options.userHandle;
+		if (type > 1 || !own || !this.masterCipher) return 0;
+		const length = end - start === own.length + 23 ? 16 : end - start === own.length + 44 ? 32 : 0;
+		if (length === 0 || buffer[start + own.length] !== 58) return 0;
+		this.ownHandleBytes ??= Buffer.from(own, 'latin1');
+		if (buffer.compare(this.ownHandleBytes, 0, own.length, start, start + own.length) !== 0) return 0;
+		return length;
 	}
 
 	/** 16 or 32 when `k` is the usual single `<own user handle>:<AES-wrapped key>` of a file or folder, else 0. */
@@ -1070,7 +1124,10 @@ export class LiveMegaTree {
 				() => {
 					const attempt = new StagedNodes();
 					staged = attempt;
-					return new FetchReplyScanner((raw) => this.tree.stage(attempt, raw));
+					return new FetchReplyScanner(
+						(raw) => this.tree.stage(attempt, raw),
+						(buffer, node) => this.tree.stageFlat(attempt, buffer, node),
+					);
 				},
 				{ signal, ...this.query },
 			);

@@ -56,4 +56,45 @@ describe('MegaTree.stage / loadStaged (the streaming load)', () => {
 		// A child's parent link is its parent's own handle string.
 		expect(streamed.get('F0000000')?.p).toBe('DOCS0000');
 	});
+
+	it('reads flat nodes straight from the bytes (stageFlat) with the same answers, odd ones through the object form', () => {
+		const source = reply();
+		// Handles that are not 8 base64url characters, a non-ASCII text and an escaped one take the object form.
+		source.f?.push({ ...node('short', 'DOCS0000', 0, 'short handle') });
+		source.f?.push({ ...node('UTF80000', 'DOCS0000', 0, 'utf8'), fa: '1:0*é' });
+		source.f?.push({ ...node('ESC00000', 'DOCS0000', 0, 'escaped'), fa: 'a"b' });
+		source.f?.push({ ...node('NOKEY000', 'DOCS0000', 0, 'no key'), k: '' });
+		const loaded = new MegaTree({ masterKey: master, userHandle: user });
+		loaded.load(source);
+		const streamed = new MegaTree({ masterKey: master, userHandle: user });
+		const staged = new StagedNodes();
+		let objects = 0;
+		const scanner = new FetchReplyScanner(
+			(raw) => {
+				objects++;
+				streamed.stage(staged, raw);
+			},
+			(buffer, flat) => streamed.stageFlat(staged, buffer, flat),
+		);
+		const body = Buffer.from(JSON.stringify([source]));
+		for (let offset = 0; offset < body.length; offset += 1009) scanner.write(body.subarray(offset, offset + 1009));
+		const [rest] = scanner.end() as FetchReply[];
+		streamed.loadStaged(staged, rest);
+
+		expect(objects).toBe(3);
+		expect(streamed.nodes.size).toBe(loaded.nodes.size);
+		for (const [handle, expected] of loaded.nodes) {
+			const entry = streamed.get(handle);
+			if (!entry) throw new Error(`${handle} is missing`);
+			expect([entry.p, entry.t, entry.s, entry.ts, entry.a, entry.k, entry.fa]).toEqual([expected.p, expected.t, expected.s, expected.ts, expected.a, expected.k, expected.fa]);
+			expect(streamed.keyOf(entry)?.toString('hex')).toBe(loaded.keyOf(expected)?.toString('hex'));
+			expect(streamed.pathOf(entry)).toBe(loaded.pathOf(expected));
+		}
+		expect(streamed.get('ODDA0000')?.a).toBe('ab+/cd==');
+		expect(streamed.get('ODDB0000')?.a).toBe('abcde');
+		expect(streamed.keyOf(streamed.get('BADK0000') as never)).toBeNull();
+		expect(streamed.get('UTF80000')?.fa).toBe('1:0*é');
+		expect(streamed.resolvePath('/Documents/short handle').h).toBe('short');
+		expect(streamed.resolvePath('/Documents/file-7.txt').h).toBe('F0000007');
+	});
 });
