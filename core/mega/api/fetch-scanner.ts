@@ -159,12 +159,24 @@ function readNode(buffer: Buffer, start: number): number {
 			if (buffer[end] === BACKSLASH) return NOT_FLAT;
 			if (field !== 0) {
 				if (high & 0x80) flat.nonAscii = true;
-				if (field === FIELD_H) (flat.hStart = i + 1), (flat.hEnd = end);
-				else if (field === FIELD_P) (flat.pStart = i + 1), (flat.pEnd = end);
-				else if (field === FIELD_A) (flat.aStart = i + 1), (flat.aEnd = end);
-				else if (field === FIELD_K) (flat.kStart = i + 1), (flat.kEnd = end);
-				else if (field === FIELD_FA) (flat.faStart = i + 1), (flat.faEnd = end);
-				else return NOT_FLAT;
+				if (field === FIELD_H) {
+					flat.hStart = i + 1;
+					flat.hEnd = end;
+				} else if (field === FIELD_P) {
+					flat.pStart = i + 1;
+					flat.pEnd = end;
+				} else if (field === FIELD_A) {
+					flat.aStart = i + 1;
+					flat.aEnd = end;
+				} else if (field === FIELD_K) {
+					flat.kStart = i + 1;
+					flat.kEnd = end;
+				} else if (field === FIELD_FA) {
+					flat.faStart = i + 1;
+					flat.faEnd = end;
+				} else {
+					return NOT_FLAT;
+				}
 			}
 			i = end + 1;
 		} else if (first === 0x2d || (first >= 0x30 && first <= 0x39)) {
