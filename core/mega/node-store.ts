@@ -442,9 +442,9 @@ export class NodeStore {
 		this.timestamp[slot] = timestamp;
 	}
 
-	/** Moves a node under the parent whose handle is this 48-bit number (see setParent). */
-	setParentNumber(slot: number, value: number): void {
-		this.link(slot, this.slotForNumber(value));
+	/** Moves a node under the parent (or phantom) in `parent` (see setParent). */
+	setParentSlot(slot: number, parent: number): void {
+		this.link(slot, parent);
 	}
 
 	private clearData(slot: number): void {

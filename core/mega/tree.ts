@@ -224,6 +224,9 @@ export class StagedNodes {
 	readonly lengths = new IntList();
 	/** The slot of the reply's first node (a folder link's root). */
 	first = -1;
+	/** The parent handle (48-bit number) of the last node staged from bytes, and its slot. */
+	lastParent = -1;
+	lastParentSlot = -1;
 }
 
 export interface MegaTreeOptions {
@@ -323,8 +326,14 @@ export class MegaTree {
 		else store.setAttributeText(slot, '');
 		if (keyLength === 0 && node.kStart >= 0 && node.kEnd > node.kStart) store.keyTexts.set(slot, buffer.toString('latin1', node.kStart, node.kEnd));
 		if (node.faStart >= 0) store.fileAttributes.set(slot, buffer.toString('latin1', node.faStart, node.faEnd));
-		if (parent >= 0) store.setParentNumber(slot, parent);
-		else store.setParent(slot, null);
+		if (parent < 0) store.setParent(slot, null);
+		else if (parent === staged.lastParent) store.setParentSlot(slot, staged.lastParentSlot);
+		else {
+			// Siblings come in runs: the parent of the last node is looked up once per run.
+			staged.lastParent = parent;
+			staged.lastParentSlot = store.slotForNumber(parent);
+			store.setParentSlot(slot, staged.lastParentSlot);
+		}
 		if (staged.first < 0) staged.first = slot;
 		if (keyLength > 0) {
 			staged.keyed.push(slot);
@@ -343,8 +352,8 @@ export class MegaTree {
 		if (type > 1 || !own || !this.masterCipher) return 0;
 		const length = end - start === own.length + 23 ? 16 : end - start === own.length + 44 ? 32 : 0;
 		if (length === 0 || buffer[start + own.length] !== 58) return 0;
-		this.ownHandleBytes ??= Buffer.from(own, 'latin1');
-		if (buffer.compare(this.ownHandleBytes, 0, own.length, start, start + own.length) !== 0) return 0;
+		const ownBytes = (this.ownHandleBytes ??= Buffer.from(own, 'latin1'));
+		for (let i = 0; i < ownBytes.length; i++) if (buffer[start + i] !== ownBytes[i]) return 0;
 		return length;
 	}
 
