@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+
+import { NodeStore, decodeBase64url, handleNumber } from '../../../core/mega/node-store';
+
+function randomHandle(): string {
+	return randomBytes(6).toString('base64url');
+}
+
+function childHandles(store: NodeStore, handle: string): string[] {
+	return [...store.childSlots(store.slotOf(handle))].map((slot) => store.handleOf(slot));
+}
+
+describe('NodeStore (the columns behind MegaTree)', () => {
+	it('finds every present handle and no removed one through many puts and removals (index growth, deletion by shifting)', () => {
+		const store = new NodeStore(4);
+		const present = new Set<string>();
+		const removed = new Set<string>();
+		// A small table that grows, with removals in between, exercises the probe runs and the backward shift.
+		for (let round = 0; round < 20; round++) {
+			for (let i = 0; i < 500; i++) {
+				const handle = randomHandle();
+				store.put({ h: handle, t: 0, s: i }, '');
+				present.add(handle);
+				removed.delete(handle);
+			}
+			for (const handle of [...present].filter((_, index) => index % 3 === round % 3)) {
+				store.remove(store.find(handle));
+				present.delete(handle);
+				removed.add(handle);
+			}
+			for (const handle of present) expect(store.handleOf(store.find(handle))).toBe(handle);
+			for (const handle of removed) expect(store.find(handle)).toBe(-1);
+			expect(store.size).toBe(present.size);
+		}
+		// A removed handle that comes back gets a new slot (slots are never reused).
+		const again = [...removed][0];
+		const before = store.count;
+		const slot = store.put({ h: again, t: 1 }, '');
+		expect(slot).toBe(before);
+		expect(store.find(again)).toBe(slot);
+	});
+
+	it('keeps handles that are not 8 base64url characters as sent', () => {
+		const store = new NodeStore();
+		for (const handle of ['short', 'ROOT', 'has space', 'ünïcode8', 'exactly8', 'AAAAAAAA']) {
+			const slot = store.put({ h: handle, t: 1 }, '');
+			expect(store.handleOf(slot)).toBe(handle);
+			expect(store.find(handle)).toBe(slot);
+		}
+		store.remove(store.find('short'));
+		expect(store.find('short')).toBe(-1);
+		expect(handleNumber('exactly8')).toBeGreaterThanOrEqual(0);
+		expect(handleNumber('has space')).toBe(-1);
+	});
+
+	it('keeps children in arrival order, moves a child to the end of its new parent, and holds a parent that comes later', () => {
+		const store = new NodeStore();
+		store.put({ h: 'CHILD001', p: 'PARENT01', t: 0 }, '');
+		store.put({ h: 'CHILD002', p: 'PARENT01', t: 0 }, '');
+		// The parent is not present yet: it has a phantom slot that find() does not report.
+		expect(store.find('PARENT01')).toBe(-1);
+		expect(childHandles(store, 'PARENT01')).toEqual(['CHILD001', 'CHILD002']);
+		store.put({ h: 'PARENT01', t: 1 }, '');
+		store.put({ h: 'OTHER001', t: 1 }, '');
+		store.put({ h: 'CHILD003', p: 'PARENT01', t: 0 }, '');
+		expect(childHandles(store, 'PARENT01')).toEqual(['CHILD001', 'CHILD002', 'CHILD003']);
+		store.setParent(store.find('CHILD002'), 'OTHER001');
+		store.setParent(store.find('CHILD001'), 'OTHER001');
+		expect(childHandles(store, 'PARENT01')).toEqual(['CHILD003']);
+		expect(childHandles(store, 'OTHER001')).toEqual(['CHILD002', 'CHILD001']);
+		store.setParent(store.find('CHILD002'), 'PARENT01');
+		expect(childHandles(store, 'PARENT01')).toEqual(['CHILD003', 'CHILD002']);
+		expect(store.parentHandle(store.find('CHILD002'))).toBe('PARENT01');
+		store.setParent(store.find('CHILD003'), null);
+		expect(store.parentHandle(store.find('CHILD003'))).toBeNull();
+		expect(childHandles(store, 'PARENT01')).toEqual(['CHILD002']);
+	});
+
+	it('reads attribute texts back exactly, pooled or not, and keeps keys, key texts and file attributes per node', () => {
+		const store = new NodeStore();
+		const texts = [randomBytes(96).toString('base64url'), randomBytes(95).toString('base64url'), 'ab+/cd==', 'abcde', 'A'.repeat(17), 'AB', ''];
+		const slots = texts.map((a, index) => store.put({ h: `ATTR000${index}`, t: 0, a }, index === 0 ? 'user:key' : ''));
+		slots.forEach((slot, index) => expect(store.attributeText(slot)).toBe(texts[index]));
+		expect(store.keyTexts.get(slots[0])).toBe('user:key');
+		const key = randomBytes(32);
+		store.setKey(slots[1], key);
+		store.setKey(slots[2], null);
+		expect(store.key(slots[1])?.equals(key)).toBe(true);
+		expect(store.key(slots[2])).toBeNull();
+		expect(store.key(slots[3])).toBeUndefined();
+		const copy = store.clone();
+		store.setAttributeText(slots[0], 'changedchangedchanged');
+		expect(copy.attributeText(slots[0])).toBe(texts[0]);
+		expect(store.attributeText(slots[0])).toBe('changedchangedchanged');
+	});
+
+	it('decodes only canonical base64url (what would encode back to the same text)', () => {
+		const target = Buffer.alloc(64);
+		for (let length = 0; length < 40; length++) {
+			const bytes = randomBytes(length);
+			const text = Buffer.from(bytes.toString('base64url'));
+			expect(decodeBase64url(text, 0, text.length, target, 0)).toBe(length);
+			expect(target.subarray(0, length).equals(bytes)).toBe(true);
+		}
+		for (const bad of ['abcde', 'ab+/', 'ab==', 'AB', 'ABC', 'a b']) {
+			const text = Buffer.from(bad);
+			const decoded = decodeBase64url(text, 0, text.length, target, 0);
+			const canonical = decoded >= 0 && target.subarray(0, decoded).toString('base64url') === bad;
+			expect(decoded < 0 || canonical).toBe(true);
+		}
+		// 'AB' has unused bits set (B = 000001), 'AA' does not.
+		expect(decodeBase64url(Buffer.from('AB'), 0, 2, target, 0)).toBe(-1);
+		expect(decodeBase64url(Buffer.from('AA'), 0, 2, target, 0)).toBe(1);
+	});
+});
