@@ -377,7 +377,12 @@ export class MegaTree {
 		this.rootHandle = '';
 		this.inboxHandle = '';
 		this.rubbishHandle = '';
-		for (let slot = 0; slot < store.count; slot++) if (store.exists(slot)) this.noteRoot(slot);
+		for (let slot = 0; slot < store.count; slot++) {
+			if (store.type[slot] > 1 && store.exists(slot)) {
+				this.noteRoot(slot);
+				store.keyLength[slot] = KEY_NONE;
+			}
+		}
 		if (this.isFolderLink && staged.first >= 0) {
 			store.setParent(staged.first, null);
 			this.rootHandle = store.handleOf(staged.first);
@@ -388,13 +393,8 @@ export class MegaTree {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
 		for (const link of reply.ph ?? []) this.publicHandles.set(link.h, link.ph);
-		const others: number[] = [];
-		for (let slot = 0; slot < store.count; slot++) {
-			if (!store.exists(slot)) continue;
-			if (store.type[slot] > 1) store.keyLength[slot] = KEY_NONE;
-			else if (store.keyTexts.has(slot)) others.push(slot);
-		}
-		this.unwrapKeysInBatch(others);
+		// Key texts left: shared-in nodes, a folder link's nodes, keys that were not canonical base64url.
+		this.unwrapKeysInBatch([...store.keyTexts.keys()].filter((slot) => store.exists(slot) && store.type[slot] <= 1));
 		this.sn = reply.sn ?? '';
 		if (staged.bytes === 0 || !this.masterCipher) return;
 		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
