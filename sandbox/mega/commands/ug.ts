@@ -21,5 +21,10 @@ export const ug: CommandHandler = (_cmd, ctx) => {
 		aav: account.version,
 	};
 	if (account.version === 2) reply.aas = account.saltV2;
+	// Versioned attributes the account stored (`upv`/`up2`) as `"<name>": {"av","v"}` (MEGA's SDK:
+	// `src/commands.cpp` `CommandGetUserData::parseUserAttribute`). Absent until a client stores one.
+	for (const [name, record] of Object.entries(account.userAttributes ?? {})) {
+		if (!(name in reply)) reply[name] = { av: record.av, v: record.v };
+	}
 	return reply;
 };
