@@ -100,8 +100,10 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(await v3({ a: 'm', n: 'AAAAAAAA', t: root })).toBe(-9);
 			expect(await v3({ a: 'p', t: 'AAAAAAAA', n: [{ h: 'x', t: 1, a: 'AA', k: 'A'.repeat(22) }] })).toBe(-9);
 			expect(await v3({ a: 'nosuchcommand' })).toBe(-2);
-			const quota = await v3<Record<string, unknown>>({ a: 'uq', xfer: 1, strg: 1 });
-			expect(quota).toMatchObject({ mstrg: expect.any(Number) });
+			// uq in v3 adds the storage level `usl` (CommandGetUserQuota::procresult); legacy uq has none.
+			const quota = await v3<Record<string, unknown>>({ a: 'uq', xfer: 1, strg: 1, v: 2 });
+			expect(quota).toMatchObject({ mstrg: expect.any(Number), usl: 0 });
+			expect(await call(gw(), { a: 'uq', xfer: 1, strg: 1 }, { sid: session.sid })).not.toHaveProperty('usl');
 		});
 	});
 
