@@ -529,7 +529,13 @@ export class MegaSandboxServer implements MegaSandbox {
 		this.state.counters.endpoints.other++;
 		req.resume();
 		const session = this.sessionFrom(query);
-		if (!session || session === 'invalid') return this.sendRaw(res, 200, String(ESID));
+		// A binary stream cannot carry a JSON error: a missing or dead session gets 403 with an empty body, on which the
+		// SDK backs off and retries ("Failed reqstat request. Retrying") instead of re-polling at once.
+		if (!session || session === 'invalid') {
+			res.writeHead(403, { 'Content-Length': 0 });
+			res.end();
+			return;
+		}
 		res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
 		res.write(Buffer.alloc(2));
 		const gone = new AbortController();

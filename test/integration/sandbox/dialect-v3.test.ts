@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
 import { encodeSeqTag } from '../../../sandbox/mega/dialect';
-import { call, cs, fetchTree, freshId, mkdir, rawLogin, rootOf, type FetchReply, type RawSession, type TreeNode } from './helpers';
+import { call, cs, fetchTree, freshId, mkdir, rawLogin, rootOf, uploadFile, type FetchReply, type RawSession, type TreeNode } from './helpers';
 
 /**
  * The `v=3` dialect, checked against how MEGA's C++ SDK (v10.11.0) parses it:
@@ -58,7 +58,7 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 		it('p answers ["<st>", {f}] and its t packet carries the same st right after a', async () => {
 			const key = randomBytes(16);
 			const reply = await v3<[string, { f: TreeNode[] }]>({ a: 'p', t: root, n: [{ h: 'xxxxxxxx', t: 1, a: attr('v3 folder', key), k: encryptKey(session.masterKey, key).toString('base64url') }] });
-			expect(Array.isArray(reply)).toBe(true);
+			expect(reply).toEqual(expect.any(Array));
 			const [st, result] = reply;
 			expect(typeof st).toBe('string');
 			expect(result.f).toHaveLength(1);
@@ -67,6 +67,49 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(Object.keys(packets[0]).slice(0, 2)).toEqual(['a', 'st']);
 			expect(packets[0]).toMatchObject({ a: 't', st });
 			expect((packets[0].t as { f: TreeNode[] }).f[0].h).toBe(result.f[0].h);
+		});
+
+		it('the t packet of p names the n[] entry of each new node (i, MegaClient::readnodes); legacy packets do not', async () => {
+			const keys = [randomBytes(16), randomBytes(16)];
+			const entries = keys.map((key, index) => ({ h: `tmp${index}`, ...(index === 1 ? { p: 'tmp0' } : {}), t: 1, a: attr(`entry ${index}`, key), k: encryptKey(session.masterKey, key).toString('base64url') }));
+			await newPackets();
+			const [st, result] = await v3<[string, { f: TreeNode[] }]>({ a: 'p', t: root, n: entries });
+			const [packet] = await newPackets();
+			expect(packet.st).toBe(st);
+			expect((packet.t as { f: Array<TreeNode & { i: number }> }).f.map((node) => [node.h, node.i])).toEqual([
+				[result.f[0].h, 0],
+				[result.f[1].h, 1],
+			]);
+			await call(gw(), { a: 'p', t: root, n: [entries[0]] }, { sid: session.sid });
+			const [legacy] = await newPackets();
+			expect((legacy.t as { f: TreeNode[] }).f[0]).not.toHaveProperty('i');
+		});
+
+		it('p copies a file with its old version: the version entry names the copied entry as parent (MEGAcmd cp)', async () => {
+			const { node: first } = await uploadFile(gw(), session, root, 'versioned.bin', randomBytes(100));
+			const second = await uploadFile(gw(), session, root, 'versioned.bin', randomBytes(120), {}, { ov: first.h });
+			const { node: target } = await mkdir(gw(), session, root, 'copies');
+			await newPackets();
+			const key = randomBytes(32).toString('base64url');
+			const reply = await v3<[string, { f: TreeNode[] }]>({
+				a: 'p',
+				t: target.h,
+				n: [
+					{ h: second.node.h, t: 0, a: second.node.a, k: key },
+					{ h: first.h, p: second.node.h, t: 0, a: first.a, k: key },
+				],
+			});
+			expect(reply).toEqual(expect.any(Array));
+			const [st, result] = reply;
+			expect(result.f.map((node) => [node.p, node.s])).toEqual([
+				[target.h, 120],
+				[result.f[0].h, 100],
+			]);
+			const [packet] = await newPackets();
+			expect(packet).toMatchObject({ a: 't', st });
+			const tree = packet.t as { f: TreeNode[]; f2: TreeNode[] };
+			expect(tree.f.map((node) => node.h)).toEqual([result.f[0].h]);
+			expect(tree.f2.map((node) => node.h)).toEqual([result.f[1].h]);
 		});
 
 		it('a command whose result is 0 and that emitted packets answers the bare "<st>" (CommandSetAttr)', async () => {
@@ -264,6 +307,8 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(Buffer.from(value as Uint8Array)).toEqual(Buffer.alloc(2));
 			stop.abort();
 			await reader.cancel().catch(() => undefined);
+			const dead = await fetch(`${gw()}cs/rs?sid=${'A'.repeat(58)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+			expect([dead.status, (await dead.arrayBuffer()).byteLength]).toEqual([403, 0]);
 		});
 
 		it('cs replies spell the header "Content-Length" exactly (src/posix/net.cpp matches "Content-Length:" case-sensitively)', async () => {
