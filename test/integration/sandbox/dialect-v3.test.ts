@@ -229,6 +229,8 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(await v3({ a: 'uga', u: session.userHandle, ua: '*~jscd', v: 1 })).toEqual({ av: jscd, v: versions['*~jscd'] });
 		});
 
+		// -8 is what the SDK reads as "written by another client first": `MegaClient::JSCDataCreated` then fetches
+		// `*~jscd`, and the key manager's commit fetches `^!keys` again and retries (src/megaclient.cpp).
 		it('a write without the current version, or with a stale one, is -8 and changes nothing', async () => {
 			const current = await v3<{ av: string; v: string }>({ a: 'uga', u: session.userHandle, ua: '*~jscd', v: 1 });
 			expect(await v3({ a: 'upv', '*~jscd': [randomBytes(8).toString('base64url')] })).toBe(-8);
