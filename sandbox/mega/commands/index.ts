@@ -66,4 +66,4 @@ export const COMMANDS: Record<string, CommandHandler> = {
 };
 
 /** Commands that can run without a session (login, ephemeral signup, public links). */
-export const NO_SESSION = new Set(['us0', 'us', 'up', 'mfag', 'g', 'f', 'ftz', 'log']);
+export const NO_SESSION = new Set(['us0', 'us', 'up', 'mfag', 'g', 'f', 'ftz', 'log', 'qbq']);

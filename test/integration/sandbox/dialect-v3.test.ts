@@ -284,6 +284,14 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(reply.json).toEqual([expected]);
 		});
 
+		it('qbq answers 0 in a folder-link session too (MEGAcmd asks before downloading from a folder link)', async () => {
+			const { node } = await mkdir(gw(), session, root, 'qbq-link');
+			await call(gw(), { a: 's2', n: node.h, s: [{ u: 'EXP', r: 0 }], ok: 'A'.repeat(22), ha: 'A'.repeat(22) }, { sid: session.sid });
+			const ph = await call<string>(gw(), { a: 'l', n: node.h }, { sid: session.sid });
+			expect(await call(gw(), { a: 'qbq', s: 1000 }, { n: ph, v: 3 })).toBe(0);
+			expect(await call(gw(), { a: 'qbq', s: -1 }, { n: ph, v: 3 })).toBe(-2);
+		});
+
 		it('usl (CommandGetUserSessions) lists the sessions, the current one flagged, without sids', async () => {
 			const reply = await v3<unknown[][]>({ a: 'usl', x: 1, d: 1 });
 			expect(reply.length).toBeGreaterThanOrEqual(1);
