@@ -17,6 +17,7 @@ import { up } from './up';
 import { uq } from './uq';
 import { us } from './us';
 import { us0 } from './us0';
+import { avu } from './avu';
 import { ftz } from './ftz';
 import { gpsa } from './gpsa';
 import { log } from './log';
@@ -63,6 +64,7 @@ export const COMMANDS: Record<string, CommandHandler> = {
 	usl,
 	gpsa,
 	qbq,
+	avu,
 };
 
 /** Commands that can run without a session (login, ephemeral signup, public links). */

@@ -1,4 +1,4 @@
-import { encryptAttributes, encryptKey } from '../../../core/mega/crypto';
+import { createSaltV2, deriveKeyV2, encryptAttributes, encryptKey, hashAuthKeyV2 } from '../../../core/mega/crypto';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { startMegaSandbox, type MegaSandbox } from '../../../sandbox/mega';
@@ -265,6 +265,28 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			const [st, versions] = await v3<[string, Record<string, string>]>({ a: 'up2', '^!dv': 'MQ' });
 			expect(typeof st).toBe('string');
 			expect(await v3({ a: 'uga', u: session.userHandle, ua: '^!dv', v: 1 })).toEqual({ av: 'MQ', v: versions['^!dv'] });
+		});
+	});
+
+	describe('account upgrade and link format at login (src/megaclient.cpp, src/commands.cpp)', () => {
+		it('avu upgrades a v1 account to v2 as CommandAccountVersionUpgrade / fillCypheredAccountDataV2 send it', async () => {
+			await sandbox.createAccount({ email: 'v1@test.local', password: 'v1-password', version: 1 });
+			const v1 = await rawLogin(gw(), 'v1@test.local', 'v1-password');
+			const crv = randomBytes(16);
+			const derived = deriveKeyV2('v1-password', createSaltV2(crv));
+			const upgrade = { a: 'avu', emk: encryptKey(derived.passwordKey, v1.masterKey).toString('base64url'), hak: hashAuthKeyV2(derived.userHash).toString('base64url'), crv: crv.toString('base64url') };
+			expect(await call(gw(), upgrade, { sid: v1.sid, v: 3 })).toBe(0);
+			expect(await call(gw(), { a: 'us0', user: 'v1@test.local' }, { v: 3 })).toEqual({ v: 2, s: createSaltV2(crv).toString('base64url') });
+			// The v2 login (PBKDF2 with that salt) now works and yields the same master key; a second upgrade is refused.
+			const v2 = await rawLogin(gw(), 'v1@test.local', 'v1-password');
+			expect(v2.masterKey).toEqual(v1.masterKey);
+			expect(await call(gw(), upgrade, { sid: v2.sid, v: 3 })).toBe(-11);
+		});
+
+		it('ug flags carry nlfe (new link format, MegaClient::readmiscflags) in v3 only', async () => {
+			expect(await v3({ a: 'ug', v: 1 })).toMatchObject({ flags: { mfae: 1, nlfe: 1 } });
+			expect(await call(gw(), { a: 'ug' }, { sid: session.sid })).toMatchObject({ flags: { mfae: 1 } });
+			expect(((await call(gw(), { a: 'ug' }, { sid: session.sid })) as { flags: object }).flags).not.toHaveProperty('nlfe');
 		});
 	});
 
