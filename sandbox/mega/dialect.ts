@@ -51,3 +51,10 @@ export function encodeSeqTag(n: bigint): string {
 	} while (rest > 0n);
 	return out;
 }
+
+/**
+ * The `ip` list MEGA sends beside storage URLs in `u` and `g` replies: an IPv4 and an IPv6 address per URL, which
+ * MEGA's SDK puts in its DNS cache (`src/command.cpp` `Command::cacheresolvedurls`; without it it logs "Unpaired IPs
+ * received"). The sandbox's storage host is 127.0.0.1, whose IPv6 form is the IPv4-mapped `::ffff:127.0.0.1`.
+ */
+export const STORAGE_HOST_IPS = ['127.0.0.1', '::ffff:127.0.0.1'];

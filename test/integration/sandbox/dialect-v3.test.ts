@@ -139,6 +139,16 @@ describe('sandbox v=3 dialect (MEGA SDK and MEGAcmd)', () => {
 			expect(await call(gw(), { a: 'up', name: 'V3 User' }, { sid: session.sid })).toBe(session.userHandle);
 		});
 
+		it('u and g add the storage host ip pair (Command::cacheresolvedurls: IPv4, IPv6 per URL) in v3 only', async () => {
+			const upload = await v3<{ p: string; ip: string[] }>({ a: 'u', s: 10, v: 2, ssl: 0 });
+			expect(upload.ip).toEqual(['127.0.0.1', '::ffff:127.0.0.1']);
+			expect(new URL(upload.p).hostname).toBe('127.0.0.1');
+			expect(await call(gw(), { a: 'u', s: 10, v: 2, ssl: 0 }, { sid: session.sid })).not.toHaveProperty('ip');
+			const { node } = await uploadFile(gw(), session, root, 'ip.bin', randomBytes(10));
+			expect(await v3({ a: 'g', n: node.h, g: 1, ssl: 0 })).toMatchObject({ ip: ['127.0.0.1', '::ffff:127.0.0.1'] });
+			expect(await call(gw(), { a: 'g', n: node.h, g: 1, ssl: 0 }, { sid: session.sid })).not.toHaveProperty('ip');
+		});
+
 		it('errors stay bare numbers (Command::checkError), and objects stay objects', async () => {
 			expect(await v3({ a: 'm', n: 'AAAAAAAA', t: root })).toBe(-9);
 			expect(await v3({ a: 'p', t: 'AAAAAAAA', n: [{ h: 'x', t: 1, a: 'AA', k: 'A'.repeat(22) }] })).toBe(-9);
