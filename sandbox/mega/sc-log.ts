@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { encodeSeqTag } from './dialect';
 import { decodeSn, encodeSn } from './util';
 
 export type ActionPacket = Record<string, unknown>;
@@ -8,7 +9,12 @@ interface AccountLog {
 	/** Highest sequence number dropped from the log: an `sn` below it can no longer be served (-6). */
 	floor: bigint;
 	waiters: Set<() => void>;
+	/** The account's last sequence tag number (`v=3` only); every account starts at a non-empty tag. */
+	seqTag: bigint;
 }
+
+// Tags start at a few characters, as MEGA's do, so that a tag is never mistaken for a small number.
+const SEQ_TAG_BASE = 62n ** 5n;
 
 export type FeedResult = { packets: ActionPacket[]; sn: string } | 'too-old';
 
@@ -29,7 +35,7 @@ export class ScFeed {
 	private log(userHandle: string): AccountLog {
 		let log = this.logs.get(userHandle);
 		if (!log) {
-			log = { entries: [], floor: 0n, waiters: new Set() };
+			log = { entries: [], floor: 0n, waiters: new Set(), seqTag: SEQ_TAG_BASE };
 			this.logs.set(userHandle, log);
 		}
 		return log;
@@ -42,6 +48,18 @@ export class ScFeed {
 
 	current(): string {
 		return encodeSn(this.seq);
+	}
+
+	/** The account's current sequence tag (the `st` a `v=3` `f` reply carries). */
+	currentSeqTag(userHandle: string): string {
+		return encodeSeqTag(this.log(userHandle).seqTag);
+	}
+
+	/** A new sequence tag for one `v=3` command that emits packets; tags grow by length, then lexicographically. */
+	nextSeqTag(userHandle: string): string {
+		const log = this.log(userHandle);
+		log.seqTag += 1n;
+		return encodeSeqTag(log.seqTag);
 	}
 
 	append(userHandle: string, packets: ActionPacket[]): void {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { createHashcashChallenge, verifyHashcash, type HashcashChallenge } from '../../core/mega/crypto';
 import { DiskBlobStore, MemoryBlobStore, type BlobStore } from './blob-store';
+import { dialectOf, shapeV3Result } from './dialect';
 import { COMMANDS, NO_SESSION } from './commands';
 import { handleControl } from './control';
 import { destroyAfterFlush, FaultRegistry, throttle, type FaultDecision } from './faults';
@@ -61,7 +62,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 	});
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const delay = (ms: number, signal?: AbortSignal): Promise<void> =>
+	new Promise((resolve) => {
+		if (signal?.aborted) return resolve();
+		const timer = setTimeout(done, ms);
+		function done(): void {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', done);
+			resolve();
+		}
+		signal?.addEventListener('abort', done);
+	});
 
 /** The MEGA sandbox: one HTTP server for the API (`cs`, `sc`, wait URLs), the storage URLs and the control endpoint. */
 export class MegaSandboxServer implements MegaSandbox {
@@ -227,14 +239,17 @@ export class MegaSandboxServer implements MegaSandbox {
 
 	async execute(commands: Array<Record<string, unknown>>, ctx: CommandContext, count: boolean): Promise<unknown[]> {
 		const results: unknown[] = [];
+		const dialect = ctx.dialect ?? dialectOf(ctx.query);
 		for (const cmd of commands) {
 			const name = typeof cmd?.a === 'string' ? cmd.a : '';
 			const handler = COMMANDS[name];
+			// Each command gets its own sequence tag (v3), set by its first emitted packet.
+			const commandCtx: CommandContext = { ...ctx, dialect, seqTag: undefined };
 			let result: unknown;
 			try {
 				if (!handler) throw new ApiError(EARGS);
 				if (!ctx.session && !NO_SESSION.has(name) && !(ctx.folderLink && name === 'f')) throw new ApiError(ESID);
-				result = await handler(cmd, ctx);
+				result = await handler(cmd, commandCtx);
 				if (count) this.state.counters.applied[name] = (this.state.counters.applied[name] ?? 0) + 1;
 			} catch (error) {
 				if (!(error instanceof ApiError)) {
@@ -242,7 +257,7 @@ export class MegaSandboxServer implements MegaSandbox {
 					result = EINTERNAL;
 				} else result = error.code;
 			}
-			results.push(result);
+			results.push(dialect === 'v3' ? shapeV3Result(result, commandCtx.seqTag) : result);
 		}
 		return results;
 	}
@@ -257,6 +272,7 @@ export class MegaSandboxServer implements MegaSandbox {
 			return handleControl(this, req, res, path.slice(this.controlPath.length).replace(/^\/+/, ''));
 		}
 		if (path === '/cs') return this.handleCs(req, res, url.searchParams);
+		if (path === '/cs/rs') return this.handleRequestStatus(req, res, url.searchParams);
 		if (path === '/sc' || path === '/wsc') return this.handleSc(req, res, url.searchParams, path === '/wsc');
 		let match = /^\/wsc\/([A-Za-z0-9_-]+)$/.exec(path);
 		if (match) return this.handleWait(req, res, match[1], url.searchParams);
@@ -481,6 +497,12 @@ export class MegaSandboxServer implements MegaSandbox {
 		else if (!session && folderLink && folderLink !== 'invalid') userHandle = folderLink.owner;
 		else if (!session && folderLink === 'invalid') return this.sendRaw(res, 200, String(ENOENT), {}, decision);
 		else return this.sendRaw(res, 200, String(ESID), {}, decision);
+		// `sc?c=50` (MEGA's SDK asks once after fetching nodes, `MegaClient::exec`): the account's user alerts, read by
+		// `UserAlerts::procsc_useralert`. A sandbox account has none; `lsn`/`fsn` are 8-byte handles, `ltd` a time delta.
+		if (query.get('c') === '50' && session) {
+			const sn = this.state.feed.current();
+			return this.sendRaw(res, 200, JSON.stringify({ c: [], u: [], lsn: sn, fsn: sn, ltd: 0 }), {}, decision);
+		}
 		const sn = query.get('sn');
 		const result = this.state.feed.since(userHandle, sn);
 		if (result === 'too-old') return this.sendRaw(res, 200, String(ETOOMANY), {}, decision);
@@ -495,6 +517,33 @@ export class MegaSandboxServer implements MegaSandbox {
 		const wait: Record<string, string> = { w: `${this.state.gateway}wsc/${token}` };
 		if (withSn) wait.sn = encodeSn(decodeSn(sn) ?? 0n);
 		this.sendRaw(res, 200, JSON.stringify(wait), {}, decision);
+	}
+
+	/**
+	 * `cs/rs?sid=` (MEGA's SDK keeps one open per session, `MegaClient::exec`): a binary stream of request-status
+	 * records telling the client which of its requests the server is still working on (`MegaClient::procreqstat`).
+	 * The sandbox works on each request while it answers, so the stream says "no operation in progress" (two zero
+	 * bytes, a record with no users) and stays open until the wait timeout, like a long poll, or the client leaves.
+	 */
+	private async handleRequestStatus(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+		this.state.counters.endpoints.other++;
+		req.resume();
+		const session = this.sessionFrom(query);
+		// A binary stream cannot carry a JSON error: a missing or dead session gets 403 with an empty body, on which the
+		// SDK backs off and retries ("Failed reqstat request. Retrying") instead of re-polling at once.
+		if (!session || session === 'invalid') {
+			res.writeHead(403, { 'Content-Length': 0 });
+			res.end();
+			return;
+		}
+		res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+		res.write(Buffer.alloc(2));
+		const gone = new AbortController();
+		const onClose = (): void => gone.abort();
+		res.on('close', onClose);
+		await delay(this.state.waitTimeoutMs, AbortSignal.any([gone.signal, this.closing.signal]));
+		res.off('close', onClose);
+		if (!res.destroyed && !res.writableEnded) res.end();
 	}
 
 	/** The wait URL: blocks until the account's feed grows past the polled `sn`, or the wait timeout passes. */

@@ -1,4 +1,5 @@
 import type { BlobStore } from './blob-store';
+import { withSeqTag, type Dialect } from './dialect';
 import type { FaultRegistry } from './faults';
 import type { ActionPacket, ScFeed } from './sc-log';
 import type { AccountRecord, SessionRecord, Store } from './store';
@@ -42,6 +43,10 @@ export interface CommandContext {
 	session?: SessionRecord;
 	folderLink?: FolderLinkContext;
 	query: URLSearchParams;
+	/** `v3` when the request had `&v=3`: packets get a sequence tag and results the shapes of `dialect.ts`. */
+	dialect?: Dialect;
+	/** The sequence tag of the command being executed, set by its first `emit` (v3 only). */
+	seqTag?: string;
 }
 
 export type Command = Record<string, unknown>;
@@ -70,6 +75,16 @@ export function packet(type: string, cmd: Command, fields: Record<string, unknow
 	return Object.assign(out, fields);
 }
 
-export function emit(ctx: CommandContext, userHandle: string, packets: ActionPacket[]): void {
+/**
+ * Appends the command's packets to the account's feed. In `v=3` the command gets one new sequence tag for all its
+ * packets (none when it emits nothing); `onFirstOnly` puts it on the first packet alone, as for moves, whose `t`
+ * packet follows the tagged `d` untagged (`MegaClient::sc_checkActionPacketWithoutSt`).
+ */
+export function emit(ctx: CommandContext, userHandle: string, packets: ActionPacket[], options: { onFirstOnly?: boolean } = {}): void {
+	if (packets.length === 0) return;
+	if (ctx.dialect === 'v3') {
+		const seqTag = (ctx.seqTag ??= ctx.state.feed.nextSeqTag(userHandle));
+		packets = packets.map((packet, index) => (options.onFirstOnly && index > 0 ? packet : withSeqTag(packet, seqTag)));
+	}
 	ctx.state.feed.append(userHandle, packets);
 }

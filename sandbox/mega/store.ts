@@ -45,6 +45,16 @@ export interface AccountRecord {
 	transferUsed: number;
 	transferResetSeconds: number;
 	storageUsed: number;
+	/**
+	 * Versioned user attributes (`upv`, `up2`; read by `uga` and `ug`): name -> `{av, v}`, `av` as the client sent it
+	 * (base64 of what is usually ciphertext), `v` the version the server gave it.
+	 */
+	userAttributes?: Record<string, UserAttributeRecord>;
+}
+
+export interface UserAttributeRecord {
+	av: string;
+	v: string;
 }
 
 export interface NodeRecord {

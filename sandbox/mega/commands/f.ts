@@ -30,7 +30,7 @@ export const f: CommandHandler = (_cmd, ctx) => {
 		const node = store.nodes.get(link.h);
 		if (node?.u === account.userHandle) ph.push({ h: link.h, ph: link.ph, ts: link.ts });
 	}
-	return {
+	const reply: Record<string, unknown> = {
 		f: current.map((node) => store.nodeJson(node)),
 		f2: versions.map((node) => store.nodeJson(node)),
 		ok,
@@ -40,4 +40,7 @@ export const f: CommandHandler = (_cmd, ctx) => {
 		sn,
 		noc: 1,
 	};
+	// v3: the account's current sequence tag (MEGA's SDK, `src/commands.cpp` `CommandFetchNodes::procresult` reads `st`).
+	if (ctx.dialect === 'v3') reply.st = ctx.state.feed.currentSeqTag(account.userHandle);
+	return reply;
 };

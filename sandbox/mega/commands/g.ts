@@ -1,4 +1,5 @@
 import type { CommandHandler } from '../state';
+import { STORAGE_HOST_IPS } from '../dialect';
 import { requireAccount } from '../state';
 import type { NodeRecord } from '../store';
 import { FILE } from '../store';
@@ -37,6 +38,7 @@ export const g: CommandHandler = (cmd, ctx) => {
 	if (cmd.g === 1 || cmd.g === '1') {
 		const token = ctx.state.transfers.createDownload(node.blobId as string, node.s ?? 0, chargeTo);
 		reply.g = `${ctx.state.gateway}dl/${token}`;
+		if (ctx.dialect === 'v3') reply.ip = STORAGE_HOST_IPS;
 	}
 	return reply;
 };

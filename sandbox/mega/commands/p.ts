@@ -7,8 +7,6 @@ import { applyCryptoRequest, checkStorage } from './shared';
 
 interface Planned {
 	node: NodeRecord;
-	/** Temporary handle the client gave this entry (children may name it in their `p`). */
-	clientHandle?: string;
 	blob?: { id: string };
 	/** Completion token to consume once every check passed. */
 	completion?: string;
@@ -45,7 +43,7 @@ function planNode(ctx: CommandContext, account: AccountRecord, entry: Record<str
 	if (!isB64(a)) throw new ApiError(EARGS);
 	const node: NodeRecord = { h: store.newNodeHandle(), p: parent, u: account.userHandle, t: FOLDER, a, keys: keyEntry(account, entry.k), ts: nowSeconds() };
 	const clientHandle = typeof entry.h === 'string' ? entry.h : undefined;
-	if (type === FOLDER) return { node, clientHandle };
+	if (type === FOLDER) return { node };
 	if (type !== FILE) throw new ApiError(EARGS);
 	node.t = FILE;
 	node.fa = faString(entry.fa);
@@ -91,7 +89,8 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 	if (target.u !== account.userHandle || target.t === FILE) throw new ApiError(EACCESS);
 
 	const planned: Planned[] = [];
-	const byClientHandle = new Map<string, string>();
+	// The new node each earlier entry's `h` became (folders: their temporary handle; files: the source or token).
+	const byClientHandle = new Map<string, NodeRecord>();
 	const tokens = new Set<string>();
 	const existingFolder = (owner: string, handle: string): string | undefined => {
 		const node = store.nodes.get(handle);
@@ -102,8 +101,11 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 		const entry = raw as Record<string, unknown>;
 		let parent = target.h;
 		if (typeof entry.p === 'string' && entry.p.length > 0) {
-			// A child names its parent by the temporary handle of an earlier entry, or by an existing own folder.
-			const mapped = byClientHandle.get(entry.p) ?? existingFolder(account.userHandle, entry.p);
+			// A child names its parent by the handle of an earlier entry, or by an existing own folder. A file whose
+			// parent is an earlier file entry is an old version of it: MEGAcmd's `cp` of a file with versions sends
+			// them so, `p` = the source handle of the copied file.
+			const earlier = byClientHandle.get(entry.p);
+			const mapped = earlier ? (earlier.t === FILE && entry.t !== FILE ? undefined : earlier.h) : existingFolder(account.userHandle, entry.p);
 			if (!mapped) throw new ApiError(EARGS);
 			parent = mapped;
 		}
@@ -112,7 +114,7 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 			if (tokens.has(item.completion)) throw new ApiError(EARGS);
 			tokens.add(item.completion);
 		}
-		if (item.clientHandle && item.node.t === FOLDER) byClientHandle.set(item.clientHandle, item.node.h);
+		if (typeof entry.h === 'string' && entry.h.length > 0) byClientHandle.set(entry.h, item.node);
 		planned.push(item);
 	}
 	const oldVersions = new Map<number, NodeRecord>();
@@ -151,8 +153,14 @@ export const p: CommandHandler = (cmd: Command, ctx) => {
 		versionsMoved.push(...store.subtree(old.h));
 	}
 	const created = planned.map((item) => store.nodeJson(item.node));
-	const t: Record<string, unknown> = { f: created };
-	if (versionsMoved.length > 0) t.f2 = versionsMoved.map((node) => store.nodeJson(node));
+	// v3: each new node in the packet names the `n[]` entry it came from (`i`, MEGA's SDK `MegaClient::readnodes`:
+	// "related source NewNode index"); the SDK learns the handles of what it created from that, not from the reply.
+	// New nodes under a new file (copied versions) go to `f2` with the other versions.
+	const inPacket = created.map((json, index) => (ctx.dialect === 'v3' ? { ...json, i: index } : json));
+	const isVersion = (item: Planned): boolean => store.nodes.get(item.node.p)?.t === FILE;
+	const t: Record<string, unknown> = { f: inPacket.filter((_, index) => !isVersion(planned[index])) };
+	const versionNodes = [...inPacket.filter((_, index) => isVersion(planned[index])), ...versionsMoved.map((node) => store.nodeJson(node))];
+	if (versionNodes.length > 0) t.f2 = versionNodes;
 	packets.push(packet('t', cmd, { t, ou: account.userHandle }));
 	emit(ctx, account.userHandle, packets);
 	return { f: created };

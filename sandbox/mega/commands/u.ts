@@ -1,4 +1,5 @@
 import type { CommandHandler } from '../state';
+import { STORAGE_HOST_IPS } from '../dialect';
 import { requireAccount } from '../state';
 import { ApiError, EARGS } from '../util';
 import { checkStorage } from './shared';
@@ -15,5 +16,7 @@ export const u: CommandHandler = (cmd, ctx) => {
 	checkStorage(account, size);
 	const version = Number(cmd.v ?? 0);
 	const token = ctx.state.transfers.createUpload(account.userHandle, size, version >= 2 ? 'binary' : 'text');
-	return { p: `${ctx.state.gateway}ul/${token}` };
+	const reply: Record<string, unknown> = { p: `${ctx.state.gateway}ul/${token}` };
+	if (ctx.dialect === 'v3') reply.ip = STORAGE_HOST_IPS;
+	return reply;
 };

@@ -17,9 +17,16 @@ export const ug: CommandHandler = (_cmd, ctx) => {
 		c: 1,
 		pubk: account.pubk,
 		privk: account.privk,
-		flags: { mfae: 1 },
+		// v3 adds `nlfe` (new link format enabled), on which MEGA's SDK prints `/file/` and `/folder/` links
+		// (`MegaClient::readmiscflags`); legacy replies stay as they were.
+		flags: ctx.dialect === 'v3' ? { mfae: 1, nlfe: 1 } : { mfae: 1 },
 		aav: account.version,
 	};
 	if (account.version === 2) reply.aas = account.saltV2;
+	// Versioned attributes the account stored (`upv`/`up2`) as `"<name>": {"av","v"}` (MEGA's SDK:
+	// `src/commands.cpp` `CommandGetUserData::parseUserAttribute`). Absent until a client stores one.
+	for (const [name, record] of Object.entries(account.userAttributes ?? {})) {
+		if (!(name in reply)) reply[name] = { av: record.av, v: record.v };
+	}
 	return reply;
 };

@@ -2,6 +2,9 @@ import type { CommandHandler } from '../state';
 import { requireAccount } from '../state';
 import { FILE } from '../store';
 
+/** The share of the storage quota (in 1/100 %) past which MEGA warns: `uslw`. */
+const STORAGE_WARNING_BASIS_POINTS = 9000;
+
 /**
  * Quota figures from real usage: stored bytes per root (files, versions) and transfer used by downloads. A free
  * account (no fixed transfer quota) gets no `mxfer`, as on MEGA: its limit is dynamic; its use is reported as
@@ -29,15 +32,24 @@ export const uq: CommandHandler = (_cmd, ctx) => {
 		}
 		perRoot[root] = [bytes, files, folders, versionBytes, versionFiles];
 	}
-	return {
+	const reply: Record<string, unknown> = {
 		utype: 0,
 		cstrg: account.storageUsed,
 		mstrg: account.storageMax,
 		cstrgn: perRoot,
-		uslw: 9000,
+		uslw: STORAGE_WARNING_BASIS_POINTS,
 		...(account.transferQuotaFixed
 			? { mxfer: account.transferMax, caxfer: account.transferUsed, csxfer: 0 }
 			: { caxfer: 0, csxfer: 0, tua: account.transferUsed, tuo: 0 }),
 		srvratio: 0,
 	};
+	// v3: the storage level MEGA's SDK reads as `usl` (`src/commands.cpp` `CommandGetUserQuota::procresult`; without it
+	// the SDK logs "Storage status is unknown"): 0 green, 1 orange (at or past the `uslw` warning share, in 1/100 %),
+	// 2 red (full).
+	if (ctx.dialect === 'v3') {
+		const used = account.storageUsed;
+		const max = account.storageMax;
+		reply.usl = used >= max ? 2 : used * 10_000 >= max * STORAGE_WARNING_BASIS_POINTS ? 1 : 0;
+	}
+	return reply;
 };

@@ -29,10 +29,11 @@ export function freshId(): string {
 	return String(nextId++);
 }
 
-export async function cs(gateway: string, commands: unknown[], opts: { sid?: string; id?: string; n?: string; headers?: Record<string, string> } = {}): Promise<RawReply> {
+export async function cs(gateway: string, commands: unknown[], opts: { sid?: string; id?: string; n?: string; v?: number; headers?: Record<string, string> } = {}): Promise<RawReply> {
 	const query = new URLSearchParams({ id: opts.id ?? freshId() });
 	if (opts.sid) query.set('sid', opts.sid);
 	if (opts.n) query.set('n', opts.n);
+	if (opts.v !== undefined) query.set('v', String(opts.v));
 	const res = await fetch(`${gateway}cs?${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...opts.headers }, body: JSON.stringify(commands) });
 	const text = await res.text();
 	let json: unknown;
@@ -45,7 +46,7 @@ export async function cs(gateway: string, commands: unknown[], opts: { sid?: str
 }
 
 /** One command; returns its reply element (a negative number for a per-command error, or the request-level number). */
-export async function call<T = unknown>(gateway: string, command: Record<string, unknown>, opts: { sid?: string; id?: string; n?: string } = {}): Promise<T> {
+export async function call<T = unknown>(gateway: string, command: Record<string, unknown>, opts: { sid?: string; id?: string; n?: string; v?: number } = {}): Promise<T> {
 	const reply = await cs(gateway, [command], opts);
 	if (reply.status !== 200) throw new Error(`HTTP ${reply.status}`);
 	return (Array.isArray(reply.json) ? reply.json[0] : reply.json) as T;
