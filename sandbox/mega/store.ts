@@ -269,11 +269,24 @@ export class Store {
 	accountTree(account: AccountRecord): { current: NodeRecord[]; versions: NodeRecord[] } {
 		const current: NodeRecord[] = [];
 		const versions: NodeRecord[] = [];
-		for (const root of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
-			for (const node of this.subtree(root)) {
-				const parent = node.p ? this.nodes.get(node.p) : undefined;
-				if (parent && parent.t === FILE) versions.push(node);
-				else current.push(node);
+		for (const rootHandle of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
+			const root = this.nodes.get(rootHandle);
+			if (!root) continue;
+			// The order of `subtree` (breadth first), read from each parent's children set without a list per parent:
+			// this runs over every node on each `f`. A child of a file is an old version of it.
+			const queue: NodeRecord[] = [root];
+			current.push(root);
+			for (let i = 0; i < queue.length; i++) {
+				const parent = queue[i];
+				const children = this.children.get(parent.h);
+				if (!children) continue;
+				const into = parent.t === FILE ? versions : current;
+				for (const h of children) {
+					const node = this.nodes.get(h);
+					if (!node) continue;
+					queue.push(node);
+					into.push(node);
+				}
 			}
 		}
 		return { current, versions };

@@ -1,6 +1,15 @@
-import type { CommandHandler } from '../state';
+import { JsonList } from '../json-chunks';
+import type { CommandContext, CommandHandler } from '../state';
 import { requireAccount } from '../state';
+import type { NodeRecord } from '../store';
 import { ApiError, ENOENT } from '../util';
+
+/** The node list of the reply: serialized while the reply is written when the caller streams it. */
+function nodeList(ctx: CommandContext, nodes: NodeRecord[], keyFilter?: string): JsonList<NodeRecord> | unknown[] {
+	const store = ctx.state.store;
+	if (ctx.deferredLists) return new JsonList(nodes, (node) => store.nodeJson(node, keyFilter));
+	return nodes.map((node) => store.nodeJson(node, keyFilter));
+}
 
 /**
  * Fetch nodes. For an account session: the three roots and every node (parents before children, old versions in
@@ -13,8 +22,7 @@ export const f: CommandHandler = (_cmd, ctx) => {
 	if (ctx.folderLink) {
 		const root = store.nodes.get(ctx.folderLink.rootHandle);
 		if (!root) throw new ApiError(ENOENT);
-		const nodes = store.subtree(root.h).map((node) => store.nodeJson(node, root.h));
-		return { f: nodes, ok: [], s: [], u: [], sn, noc: 1 };
+		return { f: nodeList(ctx, store.subtree(root.h), root.h), ok: [], s: [], u: [], sn, noc: 1 };
 	}
 	const account = requireAccount(ctx);
 	const { current, versions } = store.accountTree(account);
@@ -31,8 +39,8 @@ export const f: CommandHandler = (_cmd, ctx) => {
 		if (node?.u === account.userHandle) ph.push({ h: link.h, ph: link.ph, ts: link.ts });
 	}
 	const reply: Record<string, unknown> = {
-		f: current.map((node) => store.nodeJson(node)),
-		f2: versions.map((node) => store.nodeJson(node)),
+		f: nodeList(ctx, current),
+		f2: nodeList(ctx, versions),
 		ok,
 		s: shares,
 		ph,
