@@ -10,28 +10,31 @@ export const LIST_ITEMS_PER_PIECE = 2_000;
 /** A list whose items are serialized only when the reply is written, a piece at a time. */
 export class JsonList<T> {
 	constructor(
-		readonly items: readonly T[],
+		/** Read once, when the reply is written (it may be a walk that runs as it is read). */
+		readonly items: Iterable<T>,
 		/** One item's JSON value (what `JSON.stringify` then writes). */
 		readonly itemJson: (item: T) => unknown,
 	) {}
 
 	*pieces(itemsPerPiece = LIST_ITEMS_PER_PIECE): Generator<string> {
-		const { items, itemJson } = this;
-		if (items.length === 0) {
-			yield '[]';
-			return;
+		let batch: unknown[] = [];
+		let first = true;
+		for (const item of this.items) {
+			batch.push(this.itemJson(item));
+			if (batch.length < itemsPerPiece) continue;
+			// One `JSON.stringify` per piece (V8's fast path for plain objects), its brackets replaced by the list's own.
+			const text = JSON.stringify(batch);
+			yield `${first ? '[' : ','}${text.slice(1, -1)}`;
+			first = false;
+			batch = [];
 		}
-		for (let start = 0; start < items.length; start += itemsPerPiece) {
-			const end = Math.min(items.length, start + itemsPerPiece);
-			// One `JSON.stringify` per piece (V8's fast path for plain objects), its brackets dropped but the list's own.
-			const text = JSON.stringify(items.slice(start, end).map(itemJson));
-			yield `${start === 0 ? '[' : ','}${text.slice(1, end === items.length ? undefined : -1)}`;
-		}
+		if (batch.length > 0) yield `${first ? '[' : ','}${JSON.stringify(batch).slice(1)}`;
+		else yield first ? '[]' : ']';
 	}
 
 	/** For a plain `JSON.stringify` of a value holding the list (not the sandbox's own reply path). */
 	toJSON(): unknown[] {
-		return this.items.map(this.itemJson);
+		return Array.from(this.items, this.itemJson);
 	}
 }
 

@@ -259,11 +259,13 @@ export class MegaSandboxServer implements MegaSandbox {
 		while (this.replyStreams.size > 0) await Promise.all(this.replyStreams);
 		const results: unknown[] = [];
 		const dialect = ctx.dialect ?? dialectOf(ctx.query);
-		for (const cmd of commands) {
+		for (const [index, cmd] of commands.entries()) {
 			const name = typeof cmd?.a === 'string' ? cmd.a : '';
 			const handler = COMMANDS[name];
-			// Each command gets its own sequence tag (v3), set by its first emitted packet.
-			const commandCtx: CommandContext = { ...ctx, dialect, seqTag: undefined };
+			// Each command gets its own sequence tag (v3), set by its first emitted packet. Only the batch's last command
+			// may defer its lists: a later one could change what they show before they are written.
+			const deferredLists = ctx.deferredLists === true && index === commands.length - 1;
+			const commandCtx: CommandContext = { ...ctx, dialect, seqTag: undefined, deferredLists };
 			let result: unknown;
 			try {
 				if (!handler) throw new ApiError(EARGS);
@@ -444,8 +446,8 @@ export class MegaSandboxServer implements MegaSandbox {
 		}
 
 		const folderLink = this.folderLinkFrom(query);
-		// A large list (an `f`'s nodes) is serialized while it is written, unless a fault needs the whole body first:
-		// `drop` cuts it at a byte offset, `bandwidth` paces it. The text is the same either way.
+		// A large list (the nodes of an `f` that ends the batch) is serialized while it is written, unless a fault needs
+		// the whole body first: `drop` cuts it at a byte offset, `bandwidth` paces it. The text is the same either way.
 		const deferredLists = fault?.kind !== 'drop' && !decision.bytesPerSecond;
 		const ctx: CommandContext = { state: this.state, session, folderLink: folderLink === 'invalid' ? undefined : folderLink, query, deferredLists };
 		let results: unknown[];
@@ -454,7 +456,7 @@ export class MegaSandboxServer implements MegaSandbox {
 			results = [];
 			for (const [index, command] of list.entries()) {
 				if (forced[index]) results.push(commandFault.code);
-				else results.push(...(await this.execute([command], ctx, true)));
+				else results.push(...(await this.execute([command], { ...ctx, deferredLists: deferredLists && index === list.length - 1 }, true)));
 			}
 		} else results = await this.execute(list, ctx, true);
 		this.state.log(`cs ${names.join(',')} -> ${results.map((r) => (typeof r === 'number' ? r : 'ok')).join(',')}`);

@@ -270,29 +270,36 @@ export class Store {
 
 	/** Every node of an account, roots first, parents before children; old versions separately. */
 	accountTree(account: AccountRecord): { current: NodeRecord[]; versions: NodeRecord[] } {
-		const current: NodeRecord[] = [];
 		const versions: NodeRecord[] = [];
+		const current = [...this.walkAccountTree(account, versions)];
+		return { current, versions };
+	}
+
+	/**
+	 * accountTree as it walks: yields the current nodes in order and pushes the old versions it meets into `versions`
+	 * (complete once the walk is). Breadth first from each root, as `subtree`, reading each parent's children set
+	 * directly (no list per parent); a child of a file is an old version of it.
+	 */
+	*walkAccountTree(account: AccountRecord, versions: NodeRecord[]): Generator<NodeRecord> {
 		for (const rootHandle of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
 			const root = this.nodes.get(rootHandle);
 			if (!root) continue;
-			// The order of `subtree` (breadth first), read from each parent's children set without a list per parent:
-			// this runs over every node on each `f`. A child of a file is an old version of it.
 			const queue: NodeRecord[] = [root];
-			current.push(root);
+			yield root;
 			for (let i = 0; i < queue.length; i++) {
 				const parent = queue[i];
 				const children = this.children.get(parent.h);
 				if (!children) continue;
-				const into = parent.t === FILE ? versions : current;
+				const version = parent.t === FILE;
 				for (const h of children) {
 					const node = this.nodes.get(h);
 					if (!node) continue;
 					queue.push(node);
-					into.push(node);
+					if (version) versions.push(node);
+					else yield node;
 				}
 			}
 		}
-		return { current, versions };
 	}
 
 	createSession(userHandle: string, sid: Buffer, internal = false): SessionRecord {

@@ -5,10 +5,10 @@ import type { NodeRecord } from '../store';
 import { ApiError, ENOENT } from '../util';
 
 /** The node list of the reply: serialized while the reply is written when the caller streams it. */
-function nodeList(ctx: CommandContext, nodes: NodeRecord[], keyFilter?: string): JsonList<NodeRecord> | unknown[] {
+function nodeList(ctx: CommandContext, nodes: Iterable<NodeRecord>, keyFilter?: string): JsonList<NodeRecord> | unknown[] {
 	const store = ctx.state.store;
 	if (ctx.deferredLists) return new JsonList(nodes, (node) => store.nodeJson(node, keyFilter));
-	return nodes.map((node) => store.nodeJson(node, keyFilter));
+	return Array.from(nodes, (node) => store.nodeJson(node, keyFilter));
 }
 
 /**
@@ -25,7 +25,13 @@ export const f: CommandHandler = (_cmd, ctx) => {
 		return { f: nodeList(ctx, store.subtree(root.h), root.h), ok: [], s: [], u: [], sn, noc: 1 };
 	}
 	const account = requireAccount(ctx);
-	const { current, versions } = store.accountTree(account);
+	let current: Iterable<NodeRecord>;
+	let versions: NodeRecord[];
+	if (ctx.deferredLists) {
+		// Walked while `f` is written, which fills `versions` before `f2` is.
+		versions = [];
+		current = store.walkAccountTree(account, versions);
+	} else ({ current, versions } = store.accountTree(account));
 	const ok: unknown[] = [];
 	const shares: unknown[] = [];
 	for (const share of store.shares.values()) {
