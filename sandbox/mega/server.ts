@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createHashcashChallenge, verifyHashcash, type HashcashChallenge } from '../../core/mega/crypto';
 import { DiskBlobStore, MemoryBlobStore, type BlobStore } from './blob-store';
 import { dialectOf, shapeV3Result } from './dialect';
+import { holdsJsonList, jsonPieces } from './json-chunks';
 import { COMMANDS, NO_SESSION } from './commands';
 import { handleControl } from './control';
 import { destroyAfterFlush, FaultRegistry, throttle, type FaultDecision } from './faults';
@@ -33,6 +34,8 @@ export { SandboxHttpError };
 const MAX_JSON_BODY = 256 * 1024 * 1024;
 const REPLAY_CACHE_LIMIT = 20_000;
 const HASHCASH_TTL_MS = 10 * 60_000;
+/** A streamed reply is written in pieces of at least this many characters (a few thousand `f` nodes). */
+const STREAM_WRITE_CHARS = 256 * 1024;
 
 interface ReplayEntry {
 	bodyHash: string;
@@ -75,6 +78,19 @@ const delay = (ms: number, signal?: AbortSignal): Promise<void> =>
 		signal?.addEventListener('abort', done);
 	});
 
+/** Resolves when `res` can take more bytes, or when its connection is gone. */
+function writable(res: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		const done = (): void => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
+}
+
 /** The MEGA sandbox: one HTTP server for the API (`cs`, `sc`, wait URLs), the storage URLs and the control endpoint. */
 export class MegaSandboxServer implements MegaSandbox {
 	readonly state: SandboxState;
@@ -86,6 +102,8 @@ export class MegaSandboxServer implements MegaSandbox {
 	private readonly hashcashChallenges = new Map<string, { challenge: HashcashChallenge; created: number }>();
 	private readonly waitTickets = new Map<string, WaitTicket>();
 	private readonly closing = new AbortController();
+	/** Replies being streamed: commands wait for them, so that a streamed `f` shows one state of the store. */
+	private readonly replyStreams = new Set<Promise<unknown>>();
 	private portNumber = 0;
 
 	constructor(options: MegaSandboxOptions = {}) {
@@ -238,13 +256,16 @@ export class MegaSandboxServer implements MegaSandbox {
 	// ---- command execution (shared by HTTP requests and the provisioning helper's client) ------------------------
 
 	async execute(commands: Array<Record<string, unknown>>, ctx: CommandContext, count: boolean): Promise<unknown[]> {
+		while (this.replyStreams.size > 0) await Promise.all(this.replyStreams);
 		const results: unknown[] = [];
 		const dialect = ctx.dialect ?? dialectOf(ctx.query);
-		for (const cmd of commands) {
+		for (const [index, cmd] of commands.entries()) {
 			const name = typeof cmd?.a === 'string' ? cmd.a : '';
 			const handler = COMMANDS[name];
-			// Each command gets its own sequence tag (v3), set by its first emitted packet.
-			const commandCtx: CommandContext = { ...ctx, dialect, seqTag: undefined };
+			// Each command gets its own sequence tag (v3), set by its first emitted packet. Only the batch's last command
+			// may defer its lists: a later one could change what they show before they are written.
+			const deferredLists = ctx.deferredLists === true && index === commands.length - 1;
+			const commandCtx: CommandContext = { ...ctx, dialect, seqTag: undefined, deferredLists };
 			let result: unknown;
 			try {
 				if (!handler) throw new ApiError(EARGS);
@@ -425,24 +446,34 @@ export class MegaSandboxServer implements MegaSandbox {
 		}
 
 		const folderLink = this.folderLinkFrom(query);
+		// A large list (the nodes of an `f` that ends the batch) is serialized while it is written, unless a fault needs
+		// the whole body first: `drop` cuts it at a byte offset, `bandwidth` paces it. The text is the same either way.
+		const deferredLists = fault?.kind !== 'drop' && !decision.bytesPerSecond;
+		const ctx: CommandContext = { state: this.state, session, folderLink: folderLink === 'invalid' ? undefined : folderLink, query, deferredLists };
 		let results: unknown[];
 		if (folderLink === 'invalid') results = list.map(() => ENOENT);
 		else if (commandFault) {
 			results = [];
 			for (const [index, command] of list.entries()) {
 				if (forced[index]) results.push(commandFault.code);
-				else results.push(...(await this.execute([command], { state: this.state, session, folderLink, query }, true)));
+				else results.push(...(await this.execute([command], { ...ctx, deferredLists: deferredLists && index === list.length - 1 }, true)));
 			}
-		} else results = await this.execute(list, { state: this.state, session, folderLink, query }, true);
-		const reply = JSON.stringify(results);
-		if (id) {
-			this.replies.set(replayKey, { bodyHash, reply });
-			if (this.replies.size > REPLAY_CACHE_LIMIT) {
-				const oldest = this.replies.keys().next().value;
-				if (oldest !== undefined) this.replies.delete(oldest);
-			}
-		}
+		} else results = await this.execute(list, ctx, true);
 		this.state.log(`cs ${names.join(',')} -> ${results.map((r) => (typeof r === 'number' ? r : 'ok')).join(',')}`);
+		if (deferredLists && holdsJsonList(results)) {
+			const streamed = this.streamReply(res, results, id !== '');
+			const settled = streamed.catch(() => undefined);
+			this.replyStreams.add(settled);
+			try {
+				const text = await streamed;
+				if (text !== undefined) this.rememberReply(replayKey, bodyHash, text);
+			} finally {
+				this.replyStreams.delete(settled);
+			}
+			return;
+		}
+		const reply = JSON.stringify(results);
+		if (id) this.rememberReply(replayKey, bodyHash, reply);
 		// A dropped connection loses the reply of a request that was applied: the retry gets the cached reply.
 		if (fault?.kind === 'drop') {
 			if (fault.endSession && session) {
@@ -454,6 +485,37 @@ export class MegaSandboxServer implements MegaSandbox {
 			return;
 		}
 		this.sendRaw(res, 200, reply, {}, decision);
+	}
+
+	private rememberReply(replayKey: string, bodyHash: string, reply: string): void {
+		this.replies.set(replayKey, { bodyHash, reply });
+		if (this.replies.size > REPLAY_CACHE_LIMIT) {
+			const oldest = this.replies.keys().next().value;
+			if (oldest !== undefined) this.replies.delete(oldest);
+		}
+	}
+
+	/**
+	 * Writes a reply holding a `JsonList` as it is serialized (chunked, no Content-Length), waiting for the client
+	 * whenever the connection's buffer is full, so the first bytes leave at once and the whole text is never held for
+	 * the write. Returns the whole text when `keepText` (for the replay cache), which is then built even if the client
+	 * left: the cache is what its resend gets.
+	 */
+	private async streamReply(res: ServerResponse, results: unknown[], keepText: boolean): Promise<string | undefined> {
+		res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+		const kept: string[] | undefined = keepText ? [] : undefined;
+		let pending = '';
+		for (const piece of jsonPieces(results)) {
+			kept?.push(piece);
+			pending += piece;
+			if (pending.length < STREAM_WRITE_CHARS) continue;
+			if (res.destroyed) {
+				if (!kept) return undefined;
+			} else if (!res.write(pending)) await writable(res);
+			pending = '';
+		}
+		if (!res.destroyed) res.end(pending);
+		return kept?.join('');
 	}
 
 	private rememberChallenge(challenge: HashcashChallenge): void {

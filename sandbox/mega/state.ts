@@ -47,6 +47,8 @@ export interface CommandContext {
 	dialect?: Dialect;
 	/** The sequence tag of the command being executed, set by its first `emit` (v3 only). */
 	seqTag?: string;
+	/** The caller writes the reply with `jsonPieces` (`json-chunks.ts`): a large list may be a `JsonList`. */
+	deferredLists?: boolean;
 }
 
 export type Command = Record<string, unknown>;

@@ -252,31 +252,54 @@ export class Store {
 		else node.keys.push([id, key]);
 	}
 
-	/** Node JSON as `f` and `t` packets carry it. */
+	/**
+	 * Node JSON as `f` and `t` packets carry it. The usual shapes are whole object literals (one hidden class each, no
+	 * property added one by one), and a single key entry is not split and joined: an `f` makes one per node.
+	 */
 	nodeJson(node: NodeRecord, keyFilter?: string): Record<string, unknown> {
-		const json: Record<string, unknown> = { h: node.h, p: node.p, u: node.u, t: node.t, a: node.a };
-		if (node.t === FILE || node.t === FOLDER) {
-			const keys = keyFilter ? node.keys.filter(([id]) => id === keyFilter) : node.keys;
-			json.k = keys.map(([id, key]) => `${id}:${key}`).join('/');
-		}
-		if (node.t === FILE) json.s = node.s ?? 0;
-		if (node.fa) json.fa = node.fa;
-		json.ts = node.ts;
-		return json;
+		const { h, p, u, t, a, ts, fa } = node;
+		if (t !== FILE && t !== FOLDER) return fa ? { h, p, u, t, a, fa, ts } : { h, p, u, t, a, ts };
+		const keys = node.keys;
+		let k: string;
+		if (keys.length === 1 && (!keyFilter || keys[0][0] === keyFilter)) k = `${keys[0][0]}:${keys[0][1]}`;
+		else k = (keyFilter ? keys.filter(([id]) => id === keyFilter) : keys).map(([id, key]) => `${id}:${key}`).join('/');
+		if (t === FOLDER) return fa ? { h, p, u, t, a, k, fa, ts } : { h, p, u, t, a, k, ts };
+		const s = node.s ?? 0;
+		return fa ? { h, p, u, t, a, k, s, fa, ts } : { h, p, u, t, a, k, s, ts };
 	}
 
 	/** Every node of an account, roots first, parents before children; old versions separately. */
 	accountTree(account: AccountRecord): { current: NodeRecord[]; versions: NodeRecord[] } {
-		const current: NodeRecord[] = [];
 		const versions: NodeRecord[] = [];
-		for (const root of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
-			for (const node of this.subtree(root)) {
-				const parent = node.p ? this.nodes.get(node.p) : undefined;
-				if (parent && parent.t === FILE) versions.push(node);
-				else current.push(node);
+		const current = [...this.walkAccountTree(account, versions)];
+		return { current, versions };
+	}
+
+	/**
+	 * accountTree as it walks: yields the current nodes in order and pushes the old versions it meets into `versions`
+	 * (complete once the walk is). Breadth first from each root, as `subtree`, reading each parent's children set
+	 * directly (no list per parent); a child of a file is an old version of it.
+	 */
+	*walkAccountTree(account: AccountRecord, versions: NodeRecord[]): Generator<NodeRecord> {
+		for (const rootHandle of [account.rootHandle, account.inboxHandle, account.rubbishHandle]) {
+			const root = this.nodes.get(rootHandle);
+			if (!root) continue;
+			const queue: NodeRecord[] = [root];
+			yield root;
+			for (let i = 0; i < queue.length; i++) {
+				const parent = queue[i];
+				const children = this.children.get(parent.h);
+				if (!children) continue;
+				const version = parent.t === FILE;
+				for (const h of children) {
+					const node = this.nodes.get(h);
+					if (!node) continue;
+					queue.push(node);
+					if (version) versions.push(node);
+					else yield node;
+				}
 			}
 		}
-		return { current, versions };
 	}
 
 	createSession(userHandle: string, sid: Buffer, internal = false): SessionRecord {

@@ -1,6 +1,15 @@
-import type { CommandHandler } from '../state';
+import { JsonList } from '../json-chunks';
+import type { CommandContext, CommandHandler } from '../state';
 import { requireAccount } from '../state';
+import type { NodeRecord } from '../store';
 import { ApiError, ENOENT } from '../util';
+
+/** The node list of the reply: serialized while the reply is written when the caller streams it. */
+function nodeList(ctx: CommandContext, nodes: Iterable<NodeRecord>, keyFilter?: string): JsonList<NodeRecord> | unknown[] {
+	const store = ctx.state.store;
+	if (ctx.deferredLists) return new JsonList(nodes, (node) => store.nodeJson(node, keyFilter));
+	return Array.from(nodes, (node) => store.nodeJson(node, keyFilter));
+}
 
 /**
  * Fetch nodes. For an account session: the three roots and every node (parents before children, old versions in
@@ -13,11 +22,16 @@ export const f: CommandHandler = (_cmd, ctx) => {
 	if (ctx.folderLink) {
 		const root = store.nodes.get(ctx.folderLink.rootHandle);
 		if (!root) throw new ApiError(ENOENT);
-		const nodes = store.subtree(root.h).map((node) => store.nodeJson(node, root.h));
-		return { f: nodes, ok: [], s: [], u: [], sn, noc: 1 };
+		return { f: nodeList(ctx, store.subtree(root.h), root.h), ok: [], s: [], u: [], sn, noc: 1 };
 	}
 	const account = requireAccount(ctx);
-	const { current, versions } = store.accountTree(account);
+	let current: Iterable<NodeRecord>;
+	let versions: NodeRecord[];
+	if (ctx.deferredLists) {
+		// Walked while `f` is written, which fills `versions` before `f2` is.
+		versions = [];
+		current = store.walkAccountTree(account, versions);
+	} else ({ current, versions } = store.accountTree(account));
 	const ok: unknown[] = [];
 	const shares: unknown[] = [];
 	for (const share of store.shares.values()) {
@@ -31,8 +45,8 @@ export const f: CommandHandler = (_cmd, ctx) => {
 		if (node?.u === account.userHandle) ph.push({ h: link.h, ph: link.ph, ts: link.ts });
 	}
 	const reply: Record<string, unknown> = {
-		f: current.map((node) => store.nodeJson(node)),
-		f2: versions.map((node) => store.nodeJson(node)),
+		f: nodeList(ctx, current),
+		f2: nodeList(ctx, versions),
 		ok,
 		s: shares,
 		ph,
