@@ -28,7 +28,8 @@ export interface OpResult {
 	key?: string;
 }
 
-function patternStream(size: number): Readable {
+/** `size` bytes of a repeated 8 MiB random pattern, in 1 MiB chunks (made on the fly: nothing the size of the file). */
+export function patternStream(size: number): Readable {
 	const pattern = randomBytes(8 * MIB);
 	function* gen(): Generator<Buffer> {
 		for (let at = 0; at < size; at += MIB) {

@@ -4,15 +4,14 @@
  * Login and the first tree fetch are done before the clock starts in both, so the figures compare transfers. Both
  * sides keep the file on disk, as n8n's filesystem binary mode does: core uploads from a file and downloads into one.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { MegaApi } from '../credentials/MegaApi.credentials';
 import { MegaClient } from '../core/mega/client';
+import { patternStream } from './transfer-ops';
 import { megaNodeTypes, removeHarnessUserFolder, runWorkflow, type WorkflowNode } from '../test/workflow/harness';
 import { MakeStream } from '../test/workflow/harness/dummy-nodes/MakeStream';
 
@@ -89,17 +88,6 @@ export async function workflowDownload(input: WorkflowOpInput): Promise<Workflow
 	} finally {
 		removeHarnessUserFolder();
 	}
-}
-
-function patternStream(size: number): Readable {
-	const pattern = randomBytes(8 * MIB);
-	function* gen(): Generator<Buffer> {
-		for (let at = 0; at < size; at += MIB) {
-			const from = at % pattern.length;
-			yield pattern.subarray(from, from + Math.min(MIB, size - at));
-		}
-	}
-	return Readable.from(gen(), { objectMode: false });
 }
 
 async function connect(input: WorkflowOpInput): Promise<MegaClient> {
