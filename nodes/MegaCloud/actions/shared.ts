@@ -44,6 +44,19 @@ export function hintMemoryMode(ctx: IExecuteFunctions): void {
 	});
 }
 
+/** The "Type" option of listings and search: files, folders or both (`all`). */
+export const nodeTypeOption: INodeProperties = {
+	displayName: 'Type',
+	name: 'type',
+	type: 'options',
+	default: 'all',
+	options: [
+		{ name: 'Files and Folders', value: 'all' },
+		{ name: 'Files Only', value: 'file' },
+		{ name: 'Folders Only', value: 'folder' },
+	],
+};
+
 export const permanentlyOption: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { megaFolderLocator } from '../../../shared';
 import { forOperation, limitField, returnAllField } from '../common.descriptions';
 import { cancelSignal, limitParameter, optionsParameter } from '../params';
-import { client, listingItems, locate } from '../shared';
+import { client, listingItems, locate, nodeTypeOption } from '../shared';
 
 export const description: INodeProperties[] = forOperation('folder', 'getAll', [
 	megaFolderLocator({ required: false, description: 'The folder whose contents to list; empty: the Cloud Drive root' }),
@@ -22,17 +22,7 @@ export const description: INodeProperties[] = forOperation('folder', 'getAll', [
 				default: false,
 				description: 'Whether to list everything below the folder, not only what is directly in it',
 			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'all',
-				options: [
-					{ name: 'Files and Folders', value: 'all' },
-					{ name: 'Files Only', value: 'file' },
-					{ name: 'Folders Only', value: 'folder' },
-				],
-			},
+			nodeTypeOption,
 		],
 	},
 ]);

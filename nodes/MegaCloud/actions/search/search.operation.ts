@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { MegaInputError, megaFolderLocator } from '../../../shared';
 import { forOperation, limitField, returnAllField } from '../common.descriptions';
 import { cancelSignal, limitParameter, optionsParameter, stringParameter } from '../params';
-import { client, listingItems, locate } from '../shared';
+import { client, listingItems, locate, nodeTypeOption } from '../shared';
 
 export const description: INodeProperties[] = forOperation('search', 'search', [
 	{
@@ -41,17 +41,7 @@ export const description: INodeProperties[] = forOperation('search', 'search', [
 				default: false,
 				description: 'Whether Name is a JavaScript regular expression (e.g. ^report-\\d{4}\\.csv$) instead of a * / ? pattern',
 			},
-			{
-				displayName: 'Type',
-				name: 'type',
-				type: 'options',
-				default: 'all',
-				options: [
-					{ name: 'Files and Folders', value: 'all' },
-					{ name: 'Files Only', value: 'file' },
-					{ name: 'Folders Only', value: 'folder' },
-				],
-			},
+			nodeTypeOption,
 		],
 	},
 ]);
