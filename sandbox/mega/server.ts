@@ -600,12 +600,18 @@ export class MegaSandboxServer implements MegaSandbox {
 		}
 		res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
 		res.write(Buffer.alloc(2));
+		const held = this.holdOpen(res);
+		await delay(this.state.waitTimeoutMs, held.signal);
+		held.release();
+		if (!res.destroyed && !res.writableEnded) res.end();
+	}
+
+	/** For a long poll: a signal that aborts when the client leaves or the sandbox closes; `release` stops listening. */
+	private holdOpen(res: ServerResponse): { signal: AbortSignal; release(): void } {
 		const gone = new AbortController();
 		const onClose = (): void => gone.abort();
 		res.on('close', onClose);
-		await delay(this.state.waitTimeoutMs, AbortSignal.any([gone.signal, this.closing.signal]));
-		res.off('close', onClose);
-		if (!res.destroyed && !res.writableEnded) res.end();
+		return { signal: AbortSignal.any([gone.signal, this.closing.signal]), release: () => res.off('close', onClose) };
 	}
 
 	/** The wait URL: blocks until the account's feed grows past the polled `sn`, or the wait timeout passes. */
@@ -616,13 +622,10 @@ export class MegaSandboxServer implements MegaSandbox {
 		if (this.answerFault(req.socket, res, decision, () => '0')) return;
 		const ticket = this.waitTickets.get(token);
 		if (!ticket) return this.sendRaw(res, 200, String(ESID), {}, decision);
-		const gone = new AbortController();
-		const onClose = (): void => gone.abort();
-		res.on('close', onClose);
-		const stop = AbortSignal.any([gone.signal, this.closing.signal]);
+		const held = this.holdOpen(res);
 		const sn = decodeSn(query.get('sn')) ?? ticket.sn;
-		await this.state.feed.waitForChange(ticket.userHandle, sn, this.state.waitTimeoutMs, stop);
-		res.off('close', onClose);
+		await this.state.feed.waitForChange(ticket.userHandle, sn, this.state.waitTimeoutMs, held.signal);
+		held.release();
 		if (res.destroyed || res.writableEnded) return;
 		if (query.get('sn') !== null) {
 			const result = this.state.feed.since(ticket.userHandle, query.get('sn'));
