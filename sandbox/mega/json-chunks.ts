@@ -12,29 +12,27 @@ export class JsonList<T> {
 	constructor(
 		/** Read once, when the reply is written (it may be a walk that runs as it is read). */
 		readonly items: Iterable<T>,
-		/** One item's JSON value (what `JSON.stringify` then writes). */
-		readonly itemJson: (item: T) => unknown,
+		/** One item's JSON text (what `JSON.stringify` writes for it; the store keeps each node's). */
+		readonly itemText: (item: T) => string,
 	) {}
 
 	*pieces(itemsPerPiece = LIST_ITEMS_PER_PIECE): Generator<string> {
-		let batch: unknown[] = [];
+		let batch: string[] = [];
 		let first = true;
 		for (const item of this.items) {
-			batch.push(this.itemJson(item));
+			batch.push(this.itemText(item));
 			if (batch.length < itemsPerPiece) continue;
-			// One `JSON.stringify` per piece (V8's fast path for plain objects), its brackets replaced by the list's own.
-			const text = JSON.stringify(batch);
-			yield `${first ? '[' : ','}${text.slice(1, -1)}`;
+			yield `${first ? '[' : ','}${batch.join(',')}`;
 			first = false;
 			batch = [];
 		}
-		if (batch.length > 0) yield `${first ? '[' : ','}${JSON.stringify(batch).slice(1)}`;
+		if (batch.length > 0) yield `${first ? '[' : ','}${batch.join(',')}]`;
 		else yield first ? '[]' : ']';
 	}
 
 	/** For a plain `JSON.stringify` of a value holding the list (not the sandbox's own reply path). */
 	toJSON(): unknown[] {
-		return Array.from(this.items, this.itemJson);
+		return Array.from(this.items, (item) => JSON.parse(this.itemText(item)) as unknown);
 	}
 }
 

@@ -95,6 +95,21 @@ export interface PublicLinkRecord {
 	ts: number;
 }
 
+/** A node's `f` JSON text and the fields it was made from (see Store.nodeText). */
+interface NodeText {
+	h: string;
+	p: string;
+	u: string;
+	t: number;
+	a: string;
+	keyId: string;
+	key: string;
+	s: number | undefined;
+	ts: number;
+	fa: string | undefined;
+	text: string;
+}
+
 export const GiB = 1024 ** 3;
 export const TiB = 1024 ** 4;
 
@@ -107,6 +122,11 @@ export class Store {
 	readonly shares = new Map<string, ShareRecord>();
 	readonly publicLinks = new Map<string, PublicLinkRecord>();
 	readonly publicHandleOfNode = new Map<string, string>();
+	/**
+	 * Each node's `f` JSON text, made when the node is stored (as a server that keeps nodes serialized would) and
+	 * checked against the node's fields when read, so an `f` of 300,000 nodes is joined rather than serialized again.
+	 */
+	private readonly nodeTexts = new WeakMap<NodeRecord, NodeText>();
 
 	constructor(private readonly releaseBlob: (blobId: string) => void) {}
 
@@ -154,6 +174,7 @@ export class Store {
 
 	insertNode(node: NodeRecord): void {
 		this.nodes.set(node.h, node);
+		this.nodeText(node);
 		if (node.p) this.childSet(node.p).add(node.h);
 		if (node.t === FILE && node.s) {
 			const account = this.accounts.get(node.u);
@@ -266,6 +287,34 @@ export class Store {
 		if (t === FOLDER) return fa ? { h, p, u, t, a, k, fa, ts } : { h, p, u, t, a, k, ts };
 		const s = node.s ?? 0;
 		return fa ? { h, p, u, t, a, k, s, fa, ts } : { h, p, u, t, a, k, s, ts };
+	}
+
+	/** `JSON.stringify(nodeJson(node, keyFilter))`, kept per node while its fields stay the same (see nodeTexts). */
+	nodeText(node: NodeRecord, keyFilter?: string): string {
+		const keys = node.keys;
+		// Several keys or a filter (shares, folder links): rare, made each time.
+		if (keyFilter !== undefined || keys.length > 1) return JSON.stringify(this.nodeJson(node, keyFilter));
+		const keyId = keys.length === 1 ? keys[0][0] : '';
+		const key = keys.length === 1 ? keys[0][1] : '';
+		const kept = this.nodeTexts.get(node);
+		if (
+			kept !== undefined &&
+			kept.h === node.h &&
+			kept.p === node.p &&
+			kept.u === node.u &&
+			kept.t === node.t &&
+			kept.a === node.a &&
+			kept.keyId === keyId &&
+			kept.key === key &&
+			kept.s === node.s &&
+			kept.ts === node.ts &&
+			kept.fa === node.fa
+		) {
+			return kept.text;
+		}
+		const text = JSON.stringify(this.nodeJson(node));
+		this.nodeTexts.set(node, { h: node.h, p: node.p, u: node.u, t: node.t, a: node.a, keyId, key, s: node.s, ts: node.ts, fa: node.fa, text });
+		return text;
 	}
 
 	/** Every node of an account, roots first, parents before children; old versions separately. */

@@ -7,7 +7,7 @@ import { ApiError, ENOENT } from '../util';
 /** The node list of the reply: serialized while the reply is written when the caller streams it. */
 function nodeList(ctx: CommandContext, nodes: Iterable<NodeRecord>, keyFilter?: string): JsonList<NodeRecord> | unknown[] {
 	const store = ctx.state.store;
-	if (ctx.deferredLists) return new JsonList(nodes, (node) => store.nodeJson(node, keyFilter));
+	if (ctx.deferredLists) return new JsonList(nodes, (node) => store.nodeText(node, keyFilter));
 	return Array.from(nodes, (node) => store.nodeJson(node, keyFilter));
 }
 

@@ -145,7 +145,8 @@ describe('sandbox: streamed f reply', () => {
 			const walk = function* () {
 				yield* items;
 			};
-			const value = () => [-9, { a: undefined, f: new JsonList(items, item), g: [new JsonList(walk(), item)], fn: () => 1, s: 'x', n: null }, 'tail', undefined];
+			const itemText = (i: number) => JSON.stringify(item(i));
+			const value = () => [-9, { a: undefined, f: new JsonList(items, itemText), g: [new JsonList(walk(), itemText)], fn: () => 1, s: 'x', n: null }, 'tail', undefined];
 			const plain = [-9, { a: undefined, f: items.map(item), g: [items.map(item)], fn: () => 1, s: 'x', n: null }, 'tail', undefined];
 			expect([...jsonPieces(value())].join('')).toBe(JSON.stringify(plain));
 			expect(JSON.stringify(value())).toBe(JSON.stringify(plain));
