@@ -120,6 +120,8 @@ function hashOf(high: number, low: number): number {
 /** Bytes of many nodes in chunks outside the V8 heap: 2 KiB, doubling up to 1 MiB (a one-node store takes little). */
 class BytePool {
 	private readonly chunks: Buffer[] = [];
+	/** Bytes taken in each chunk before the last (the rest of a chunk is left when a value does not fit). */
+	private readonly filled: number[] = [];
 	private used = 0;
 
 	/** Room for `length` bytes: the position (chunk × 2^20 + offset) of the space, not yet taken; -1 when full (4 GiB). */
@@ -128,6 +130,7 @@ class BytePool {
 		if (index < 0 || this.used + length > this.chunks[index].length) {
 			if (index >= MAX_CHUNKS - 1) return -1;
 			const previous = index < 0 ? 1024 : this.chunks[index].length;
+			if (index >= 0) this.filled.push(this.used);
 			this.chunks.push(Buffer.allocUnsafeSlow(Math.max(length, Math.min(CHUNK_LIMIT, previous * 2))));
 			this.used = 0;
 			index++;
@@ -174,6 +177,14 @@ class BytePool {
 		return position;
 	}
 
+	/** Replaces every byte taken so far by `transform` of them, a chunk at a time (it must keep their length). */
+	transformInPlace(transform: (bytes: Buffer) => Buffer): void {
+		this.chunks.forEach((chunk, index) => {
+			const taken = index < this.filled.length ? this.filled[index] : this.used;
+			if (taken > 0) transform(chunk.subarray(0, taken)).copy(chunk, 0);
+		});
+	}
+
 	view(position: number, length: number): Buffer {
 		const offset = position % CHUNK_LIMIT;
 		return this.chunkAt(position).subarray(offset, offset + length);
@@ -190,17 +201,6 @@ function grown<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | I
 	next.set(array);
 	if (fill !== undefined) next.fill(fill, array.length);
 	return next;
-}
-
-/** A growing list of small integers in a typed array (no JS array of 300,000 elements). */
-export class IntList {
-	values = new Int32Array(1024);
-	length = 0;
-
-	push(value: number): void {
-		if (this.length === this.values.length) this.values = grown(this.values, this.values.length * 2);
-		this.values[this.length++] = value;
-	}
 }
 
 export class NodeStore {
@@ -227,6 +227,11 @@ export class NodeStore {
 	private table: Int32Array;
 	/** Append-only (bytes once written never change), so copies of a store may share it. */
 	private pool = new BytePool();
+	/**
+	 * Node keys, apart from attributes so that the own keys of a load, staged there still wrapped, are unwrapped in
+	 * place by one ECB pass per chunk (decryptStagedKeys). Append-only afterwards, shared by copies like `pool`.
+	 */
+	private keyPool = new BytePool();
 	private oddSlots = new Map<string, number>();
 	private oddHandles = new Map<number, string>();
 	private attrTexts = new Map<number, string>();
@@ -282,6 +287,7 @@ export class NodeStore {
 		copy.keyLength = this.keyLength.slice();
 		copy.table = this.table.slice();
 		copy.pool = this.pool;
+		copy.keyPool = this.keyPool;
 		copy.oddSlots = new Map(this.oddSlots);
 		copy.oddHandles = new Map(this.oddHandles);
 		copy.attrTexts = new Map(this.attrTexts);
@@ -336,18 +342,22 @@ export class NodeStore {
 
 	/** The slot of a handle given as its 48-bit number (see handleNumber), made (as a phantom) when it has none. */
 	slotForNumber(value: number): number {
+		// Grown first, so that the free place the search ends on is where the new slot goes.
+		if (this.count === this.capacity) this.grow();
 		const high = Math.floor(value / TWO_32);
 		const low = value >>> 0;
-		const mask = this.table.length - 1;
-		for (let i = hashOf(high, low) & mask; ; i = (i + 1) & mask) {
-			const found = this.table[i];
+		const table = this.table;
+		const mask = table.length - 1;
+		let i = hashOf(high, low) & mask;
+		for (; ; i = (i + 1) & mask) {
+			const found = table[i];
 			if (found < 0) break;
 			if (this.handleLow[found] === low && this.handleHigh[found] === high) return found;
 		}
-		const slot = this.newSlot();
+		const slot = this.count++;
 		this.handleHigh[slot] = high;
 		this.handleLow[slot] = low;
-		this.addToTable(slot);
+		table[i] = slot;
 		return slot;
 	}
 
@@ -555,7 +565,7 @@ export class NodeStore {
 		if (length === KEY_UNKNOWN) return undefined;
 		if (length === KEY_NONE) return null;
 		if (length === KEY_SIDE) return this.keyBuffers.get(slot);
-		return this.pool.view(this.keyAt[slot], length);
+		return this.keyPool.view(this.keyAt[slot], length);
 	}
 
 	setKey(slot: number, key: Buffer | null | undefined): void {
@@ -571,7 +581,7 @@ export class NodeStore {
 
 	/** Copies `length` (16 or 32) bytes of `source` at `start` into the pool as the node's key. */
 	setKeyBytes(slot: number, source: Uint8Array, start: number, length: number): void {
-		const position = this.pool.storeBytes(source, start, length);
+		const position = this.keyPool.storeBytes(source, start, length);
 		if (position < 0) {
 			this.keyLength[slot] = KEY_SIDE;
 			this.keyBuffers.set(slot, Buffer.from(source.subarray(start, start + length)));
@@ -580,6 +590,26 @@ export class NodeStore {
 		this.keyBuffers.delete(slot);
 		this.keyAt[slot] = position;
 		this.keyLength[slot] = length;
+	}
+
+	/**
+	 * A load's own node key, still wrapped under the master key: its base64url text (held as bytes, or given as text)
+	 * decoded into the key pool. Returns false (nothing kept) when the text is not canonical base64url of `length`
+	 * bytes. The key reads as garbage until decryptStagedKeys, which the loader calls before the store is used.
+	 */
+	stageWrappedKey(slot: number, source: Uint8Array | string, start: number, end: number, length: number): boolean {
+		const position =
+			typeof source === 'string' ? this.keyPool.storeBase64(source.slice(start, end)) : this.keyPool.storeBase64Bytes(source, start, end);
+		if (position < 0) return false;
+		this.keyBuffers.delete(slot);
+		this.keyAt[slot] = position;
+		this.keyLength[slot] = length;
+		return true;
+	}
+
+	/** Unwraps every key staged by stageWrappedKey (AES-ECB, so a chunk at a time; `decrypt` keeps the length). */
+	decryptStagedKeys(decrypt: (wrapped: Buffer) => Buffer): void {
+		this.keyPool.transformInPlace(decrypt);
 	}
 
 	/** The slots of a node's children, in order. */

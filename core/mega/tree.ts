@@ -23,7 +23,7 @@ import type { MegaChangeBatch, MegaChangeEvent, MegaChangePrevious } from './cha
 import { MegaAbortError, MegaAmbiguousPathError, MegaNotFoundError } from './errors';
 import { formatFileLink, formatFolderLink } from './links';
 import { decryptNamesInWorkers, nameWorkerCount } from './name-workers';
-import { IntList, KEY_NONE, KEY_UNKNOWN, NodeStore, decodeBase64url, handleNumberOfBytes } from './node-store';
+import { KEY_NONE, KEY_UNKNOWN, NodeStore, handleNumberOfBytes } from './node-store';
 
 export type MegaNodeType = 'file' | 'folder' | 'root' | 'inbox' | 'rubbish';
 
@@ -213,15 +213,13 @@ class TreeNodeMap implements ReadonlyMap<string, TreeEntry> {
 
 /**
  * The nodes of an `f` reply gathered as they stream in (`MegaTree.stage`, then `MegaTree.loadStaged`), straight into
- * the columns of a new store. Own node keys (`<user handle>:<key>`, the usual case) are decoded into one buffer right
- * away, so their key text is never kept, and unwrapped in one ECB call at the end.
+ * the columns of a new store. Own node keys (`<user handle>:<key>`, the usual case) are decoded into the store's key
+ * pool right away, so their key text is never kept, and unwrapped there in place at the end (one ECB pass per chunk).
  */
 export class StagedNodes {
 	readonly store = new NodeStore();
-	wrapped = Buffer.allocUnsafe(65_536);
-	bytes = 0;
-	readonly keyed = new IntList();
-	readonly lengths = new IntList();
+	/** How many own keys wait, still wrapped, in the store's key pool. */
+	wrappedKeys = 0;
 	/** The slot of the reply's first node (a folder link's root). */
 	first = -1;
 	/** The parent handle (48-bit number) of the last node staged from bytes, and its slot. */
@@ -282,19 +280,11 @@ export class MegaTree {
 	stage(staged: StagedNodes, raw: RawNode): void {
 		const k = raw.k ?? '';
 		const length = this.ownKeyLength(raw.t, k);
-		if (length > 0 && staged.bytes + length > staged.wrapped.length) {
-			const larger = Buffer.allocUnsafe(staged.wrapped.length * 2);
-			staged.wrapped.copy(larger, 0, 0, staged.bytes);
-			staged.wrapped = larger;
-		}
-		// Not valid base64: left to the batch and lazy paths (which treat it as they always did).
-		const taken = length > 0 && staged.wrapped.write(k.slice((this.options.userHandle as string).length + 1), staged.bytes, 'base64url') === length;
-		const slot = staged.store.put(raw, taken ? '' : k);
+		const slot = staged.store.put(raw, '');
 		if (staged.first < 0) staged.first = slot;
-		if (!taken) return;
-		staged.keyed.push(slot);
-		staged.lengths.push(length);
-		staged.bytes += length;
+		// Not canonical base64url: left to the batch and lazy paths (which treat it as they always did).
+		if (length > 0 && staged.store.stageWrappedKey(slot, k, (this.options.userHandle as string).length + 1, k.length, length)) staged.wrappedKeys++;
+		else if (k !== '') staged.store.keyTexts.set(slot, k);
 	}
 
 	/**
@@ -308,23 +298,17 @@ export class MegaTree {
 		if (handle < 0) return false;
 		const parent = node.pStart >= 0 && node.pEnd > node.pStart ? handleNumberOfBytes(buffer, node.pStart, node.pEnd) : -2;
 		if (parent === -1) return false;
-		let keyLength = node.kStart >= 0 ? this.ownKeyLengthOfBytes(node.t, buffer, node.kStart, node.kEnd) : 0;
-		if (keyLength > 0) {
-			if (staged.bytes + keyLength > staged.wrapped.length) {
-				const larger = Buffer.allocUnsafe(staged.wrapped.length * 2);
-				staged.wrapped.copy(larger, 0, 0, staged.bytes);
-				staged.wrapped = larger;
-			}
-			const from = node.kStart + (this.options.userHandle as string).length + 1;
-			// Not canonical base64url: left to the text paths (which treat it as they always did).
-			if (decodeBase64url(buffer, from, node.kEnd, staged.wrapped, staged.bytes) !== keyLength) keyLength = 0;
-		}
+		const keyLength = node.kStart >= 0 ? this.ownKeyLengthOfBytes(node.t, buffer, node.kStart, node.kEnd) : 0;
 		const store = staged.store;
 		const slot = store.slotForNumber(handle);
 		store.putNumbers(slot, node.t, Number.isNaN(node.s) ? 0 : node.s, Number.isNaN(node.ts) ? 0 : node.ts);
 		if (node.aStart >= 0) store.setAttributeBytes(slot, buffer, node.aStart, node.aEnd);
 		else store.setAttributeText(slot, '');
-		if (keyLength === 0 && node.kStart >= 0 && node.kEnd > node.kStart) store.keyTexts.set(slot, buffer.toString('latin1', node.kStart, node.kEnd));
+		// After `<own user handle>:`. Not canonical base64url: left to the text paths (which treat it as they always did).
+		if (keyLength > 0 && store.stageWrappedKey(slot, buffer, node.kStart + (this.options.userHandle as string).length + 1, node.kEnd, keyLength)) {
+			staged.wrappedKeys++;
+		}
+		else if (node.kStart >= 0 && node.kEnd > node.kStart) store.keyTexts.set(slot, buffer.toString('latin1', node.kStart, node.kEnd));
 		if (node.faStart >= 0) store.fileAttributes.set(slot, buffer.toString('latin1', node.faStart, node.faEnd));
 		if (parent < 0) store.setParent(slot, null);
 		else if (parent === staged.lastParent) store.setParentSlot(slot, staged.lastParentSlot);
@@ -335,11 +319,6 @@ export class MegaTree {
 			store.setParentSlot(slot, staged.lastParentSlot);
 		}
 		if (staged.first < 0) staged.first = slot;
-		if (keyLength > 0) {
-			staged.keyed.push(slot);
-			staged.lengths.push(keyLength);
-			staged.bytes += keyLength;
-		}
 		return true;
 	}
 
@@ -393,17 +372,12 @@ export class MegaTree {
 			if (share.u === 'EXP') this.exportedFolders.add(share.h);
 		}
 		for (const link of reply.ph ?? []) this.publicHandles.set(link.h, link.ph);
+		// First, while the key pool holds only them: the own keys staged wrapped.
+		const cipher = this.masterCipher;
+		if (staged.wrappedKeys > 0 && cipher) store.decryptStagedKeys((wrapped) => cipher.decrypt(wrapped));
 		// Key texts left: shared-in nodes, a folder link's nodes, keys that were not canonical base64url.
 		this.unwrapKeysInBatch([...store.keyTexts.keys()].filter((slot) => store.exists(slot) && store.type[slot] <= 1));
 		this.sn = reply.sn ?? '';
-		if (staged.bytes === 0 || !this.masterCipher) return;
-		const plain = this.masterCipher.decrypt(staged.wrapped.subarray(0, staged.bytes));
-		let offset = 0;
-		for (let index = 0; index < staged.keyed.length; index++) {
-			const length = staged.lengths.values[index];
-			store.setKeyBytes(staged.keyed.values[index], plain, offset, length);
-			offset += length;
-		}
 	}
 
 	private noteRoot(slot: number): void {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 import { NodeStore, decodeBase64url, handleNumber } from '../../../core/mega/node-store';
 
@@ -111,5 +111,44 @@ describe('NodeStore (the columns behind MegaTree)', () => {
 		// 'AB' has unused bits set (B = 000001), 'AA' does not.
 		expect(decodeBase64url(Buffer.from('AB'), 0, 2, target, 0)).toBe(-1);
 		expect(decodeBase64url(Buffer.from('AA'), 0, 2, target, 0)).toBe(1);
+	});
+
+	it('unwraps staged keys in place across many pool chunks, skipping texts that are not canonical', () => {
+		const store = new NodeStore();
+		const master = randomBytes(16);
+		const wrap = (key: Buffer) => {
+			const cipher = createCipheriv('aes-128-ecb', master, null).setAutoPadding(false);
+			return Buffer.concat([cipher.update(key), cipher.final()]);
+		};
+		const expected = new Map<number, Buffer>();
+		// 16- and 32-byte keys, as text or as bytes, enough to fill several chunks (2 KiB doubling to 1 MiB); every
+		// 97th text is not canonical base64url: nothing is staged for it.
+		for (let i = 0; i < 60_000; i++) {
+			const slot = store.put({ h: randomHandle(), t: i % 2 }, '');
+			const key = randomBytes(i % 3 === 0 ? 32 : 16);
+			let text = wrap(key).toString('base64url');
+			// '_' as the last character sets bits that 16 or 32 bytes leave unused.
+			if (i % 97 === 0) text = `${text.slice(0, -1)}_`;
+			const staged = i % 2 === 0 ? store.stageWrappedKey(slot, `own:${text}`, 4, text.length + 4, key.length) : store.stageWrappedKey(slot, Buffer.from(text), 0, text.length, key.length);
+			if (i % 97 === 0) {
+				expect(staged).toBe(false);
+				expect(store.key(slot)).toBeUndefined();
+				continue;
+			}
+			expect(staged).toBe(true);
+			expect(store.key(slot)).not.toBeUndefined();
+			expected.set(slot, key);
+		}
+		store.decryptStagedKeys((wrapped) => {
+			expect(wrapped.length % 16).toBe(0);
+			const decipher = createDecipheriv('aes-128-ecb', master, null).setAutoPadding(false);
+			return Buffer.concat([decipher.update(wrapped), decipher.final()]);
+		});
+		for (const [slot, key] of expected) expect(store.key(slot)?.equals(key)).toBe(true);
+		// A key set afterwards lands after the unwrapped ones and is kept as given.
+		const later = store.put({ h: randomHandle(), t: 0 }, '');
+		const plain = randomBytes(32);
+		store.setKey(later, plain);
+		expect(store.key(later)?.equals(plain)).toBe(true);
 	});
 });
