@@ -196,12 +196,8 @@ class BytePool {
 	}
 }
 
-function grown<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array | Float64Array>(array: T, capacity: number, fill?: number): T {
-	const next = new (array.constructor as new (length: number) => T)(capacity);
-	next.set(array);
-	if (fill !== undefined) next.fill(fill, array.length);
-	return next;
-}
+/** Bytes of one slot across all columns (see NodeStore.columnsFor). */
+const SLOT_BYTES = 8 + 8 + 4 * 5 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1;
 
 export class NodeStore {
 	/** Slots handed out (nodes, phantoms and dead ones). */
@@ -244,47 +240,92 @@ export class NodeStore {
 
 	constructor(capacity = 1024) {
 		this.capacity = capacity;
-		this.flags = new Uint8Array(capacity);
-		this.handleHigh = new Uint16Array(capacity);
-		this.handleLow = new Uint32Array(capacity);
-		this.type = new Int8Array(capacity);
-		this.nodeSize = new Float64Array(capacity);
-		this.timestamp = new Float64Array(capacity);
-		this.parent = new Int32Array(capacity).fill(-1);
-		this.firstChild = new Int32Array(capacity).fill(-1);
-		this.lastChild = new Int32Array(capacity).fill(-1);
-		this.nextSibling = new Int32Array(capacity).fill(-1);
-		this.previousSibling = new Int32Array(capacity).fill(-1);
-		this.attrAt = new Uint32Array(capacity).fill(ATTR_NONE);
-		this.attrLength = new Uint16Array(capacity);
-		this.keyAt = new Uint32Array(capacity);
-		this.keyLength = new Uint8Array(capacity);
+		this.flags = new Uint8Array(0);
+		this.handleHigh = new Uint16Array(0);
+		this.handleLow = new Uint32Array(0);
+		this.type = new Int8Array(0);
+		this.nodeSize = new Float64Array(0);
+		this.timestamp = new Float64Array(0);
+		this.parent = new Int32Array(0);
+		this.firstChild = new Int32Array(0);
+		this.lastChild = new Int32Array(0);
+		this.nextSibling = new Int32Array(0);
+		this.previousSibling = new Int32Array(0);
+		this.attrAt = new Uint32Array(0);
+		this.attrLength = new Uint16Array(0);
+		this.keyAt = new Uint32Array(0);
+		this.keyLength = new Uint8Array(0);
+		this.resize(capacity);
 		let tableSize = 16;
 		while (tableSize < capacity * 2) tableSize *= 2;
 		this.table = new Int32Array(tableSize).fill(-1);
 	}
 
+	/**
+	 * Moves the columns into one new buffer of `capacity` slots (the first `count` slots copied, the rest empty). One
+	 * buffer rather than fifteen arrays: each resize is one large allocation, which the C allocator maps and unmaps
+	 * whole, instead of fifteen that leave holes in its heap for the tree to live between.
+	 */
+	private resize(capacity: number): void {
+		const buffer = new ArrayBuffer(capacity * SLOT_BYTES);
+		let offset = 0;
+		// Widest first, so every column starts aligned for its element size.
+		const take = <T>(make: new (buffer: ArrayBuffer, offset: number, length: number) => T, size: number): T => {
+			const column = new make(buffer, offset, capacity);
+			offset += size * capacity;
+			return column;
+		};
+		const count = this.count;
+		const nodeSize = take(Float64Array, 8);
+		const timestamp = take(Float64Array, 8);
+		const parent = take(Int32Array, 4);
+		const firstChild = take(Int32Array, 4);
+		const lastChild = take(Int32Array, 4);
+		const nextSibling = take(Int32Array, 4);
+		const previousSibling = take(Int32Array, 4);
+		const handleLow = take(Uint32Array, 4);
+		const attrAt = take(Uint32Array, 4);
+		const keyAt = take(Uint32Array, 4);
+		const handleHigh = take(Uint16Array, 2);
+		const attrLength = take(Uint16Array, 2);
+		const flags = take(Uint8Array, 1);
+		const type = take(Int8Array, 1);
+		const keyLength = take(Uint8Array, 1);
+		nodeSize.set(this.nodeSize.subarray(0, count));
+		timestamp.set(this.timestamp.subarray(0, count));
+		for (const [next, previous] of [
+			[parent, this.parent],
+			[firstChild, this.firstChild],
+			[lastChild, this.lastChild],
+			[nextSibling, this.nextSibling],
+			[previousSibling, this.previousSibling],
+		]) {
+			next.set(previous.subarray(0, count));
+			next.fill(-1, count);
+		}
+		handleLow.set(this.handleLow.subarray(0, count));
+		attrAt.set(this.attrAt.subarray(0, count));
+		attrAt.fill(ATTR_NONE, count);
+		keyAt.set(this.keyAt.subarray(0, count));
+		handleHigh.set(this.handleHigh.subarray(0, count));
+		attrLength.set(this.attrLength.subarray(0, count));
+		flags.set(this.flags.subarray(0, count));
+		type.set(this.type.subarray(0, count));
+		keyLength.set(this.keyLength.subarray(0, count));
+		Object.assign(this, { capacity, nodeSize, timestamp, parent, firstChild, lastChild, nextSibling, previousSibling, handleLow, attrAt, keyAt, handleHigh, attrLength, flags, type, keyLength });
+	}
+
+	/** Gives back the room of slots not handed out (after a load: up to half of the columns). */
+	fit(): void {
+		if (this.capacity - this.count >= 1024) this.resize(Math.max(this.count, 1024));
+	}
+
 	/** An independent copy (columns and side maps copied; the append-only byte pool shared). */
 	clone(): NodeStore {
-		const copy = new NodeStore(1);
+		const copy = new NodeStore(0);
 		copy.count = this.count;
 		copy.size = this.size;
-		copy.capacity = this.capacity;
-		copy.flags = this.flags.slice();
-		copy.handleHigh = this.handleHigh.slice();
-		copy.handleLow = this.handleLow.slice();
-		copy.type = this.type.slice();
-		copy.nodeSize = this.nodeSize.slice();
-		copy.timestamp = this.timestamp.slice();
-		copy.parent = this.parent.slice();
-		copy.firstChild = this.firstChild.slice();
-		copy.lastChild = this.lastChild.slice();
-		copy.nextSibling = this.nextSibling.slice();
-		copy.previousSibling = this.previousSibling.slice();
-		copy.attrAt = this.attrAt.slice();
-		copy.attrLength = this.attrLength.slice();
-		copy.keyAt = this.keyAt.slice();
-		copy.keyLength = this.keyLength.slice();
+		copy.resizeFrom(this);
 		copy.table = this.table.slice();
 		copy.pool = this.pool;
 		copy.keyPool = this.keyPool;
@@ -400,24 +441,31 @@ export class NodeStore {
 		table[hole] = -1;
 	}
 
+	/** Takes the columns of `source` (same count), copied into a buffer of its capacity. */
+	private resizeFrom(source: NodeStore): void {
+		Object.assign(this, {
+			nodeSize: source.nodeSize,
+			timestamp: source.timestamp,
+			parent: source.parent,
+			firstChild: source.firstChild,
+			lastChild: source.lastChild,
+			nextSibling: source.nextSibling,
+			previousSibling: source.previousSibling,
+			handleLow: source.handleLow,
+			attrAt: source.attrAt,
+			keyAt: source.keyAt,
+			handleHigh: source.handleHigh,
+			attrLength: source.attrLength,
+			flags: source.flags,
+			type: source.type,
+			keyLength: source.keyLength,
+		});
+		this.resize(source.capacity);
+	}
+
 	private grow(): void {
 		const capacity = this.capacity * 2;
-		this.flags = grown(this.flags, capacity);
-		this.handleHigh = grown(this.handleHigh, capacity);
-		this.handleLow = grown(this.handleLow, capacity);
-		this.type = grown(this.type, capacity);
-		this.nodeSize = grown(this.nodeSize, capacity);
-		this.timestamp = grown(this.timestamp, capacity);
-		this.parent = grown(this.parent, capacity, -1);
-		this.firstChild = grown(this.firstChild, capacity, -1);
-		this.lastChild = grown(this.lastChild, capacity, -1);
-		this.nextSibling = grown(this.nextSibling, capacity, -1);
-		this.previousSibling = grown(this.previousSibling, capacity, -1);
-		this.attrAt = grown(this.attrAt, capacity, ATTR_NONE);
-		this.attrLength = grown(this.attrLength, capacity);
-		this.keyAt = grown(this.keyAt, capacity);
-		this.keyLength = grown(this.keyLength, capacity);
-		this.capacity = capacity;
+		this.resize(capacity);
 		if (capacity * 2 > this.table.length) {
 			this.table = new Int32Array(this.table.length * 2).fill(-1);
 			for (let slot = 0; slot < this.count; slot++) {

@@ -378,6 +378,7 @@ export class MegaTree {
 		// Key texts left: shared-in nodes, a folder link's nodes, keys that were not canonical base64url.
 		this.unwrapKeysInBatch([...store.keyTexts.keys()].filter((slot) => store.exists(slot) && store.type[slot] <= 1));
 		this.sn = reply.sn ?? '';
+		store.fit();
 	}
 
 	private noteRoot(slot: number): void {
