@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 				// Big accounts, memory included (each load in a fresh child); --quick leaves them out.
 				if (!options.quick) {
 					results.push({ ...(await benchTreeMemory({ folders: 300, name: 'tree.load.300k', megajs: true })) });
-					results.push({ ...(await benchTreeMemory({ folders: 1000, name: 'tree.load.1m', megajs: false })) });
+					results.push({ ...(await benchTreeMemory({ folders: 1000, name: 'tree.load.1m', megajs: false, runs: 2 })) });
 				}
 				return results;
 			},
