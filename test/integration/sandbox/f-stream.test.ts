@@ -70,6 +70,31 @@ describe('sandbox: streamed f reply', () => {
 		else expect(result.st).toBeUndefined();
 	});
 
+	it('a node changed after an f streams as it is now (each node\'s kept text follows its fields)', async () => {
+		const store = sandbox.state.store;
+		const client = sandbox.client(email);
+		await cs(sandbox.gateway, [{ a: 'f', c: 1 }], { sid: session.sid });
+		const account = store.accounts.get(session.userHandle);
+		const folders = store.childrenOf(account?.rootHandle ?? '').filter((node) => node.t === 1 && node.h !== linkRoot);
+		const [renamed, moved, rekeyed, touched] = store.childrenOf(folders[0].h).filter((node) => node.t === 0);
+		const attributesBefore = renamed.a;
+		await client.rename(renamed.h, 'renamed after the first f.txt');
+		await client.move(moved.h, folders[1].h);
+		// Written in place (as `s2`/`k` do with a key entry, and as a later write could with any field).
+		const keyBefore = rekeyed.keys[0][1];
+		store.setKey(rekeyed, rekeyed.keys[0][0], `${keyBefore.slice(0, -2)}AA`);
+		Object.assign(touched, { ts: touched.ts + 1, s: 12_345, fa: '1:0*abcdefgh' });
+		const expected = await bufferedText(accountCtx());
+		const reply = await cs(sandbox.gateway, [{ a: 'f', c: 1 }], { sid: session.sid });
+		expect(reply.headers.get('transfer-encoding')).toBe('chunked');
+		expect(reply.text).toBe(expected);
+		const byHandle = new Map((reply.json as Array<{ f: Array<Record<string, unknown>> }>)[0].f.map((node) => [node.h, node]));
+		expect(byHandle.get(renamed.h)?.a).not.toBe(attributesBefore);
+		expect(byHandle.get(moved.h)?.p).toBe(folders[1].h);
+		expect(byHandle.get(rekeyed.h)?.k).toBe(`${rekeyed.keys[0][0]}:${keyBefore.slice(0, -2)}AA`);
+		expect(byHandle.get(touched.h)).toMatchObject({ ts: touched.ts, s: 12_345, fa: '1:0*abcdefgh' });
+	});
+
 	it.each([
 		['legacy', undefined],
 		['v=3', 3],
