@@ -10,7 +10,7 @@
  *   in a side map and reads back as sent.
  * - Parents and children: `parent`, `firstChild`, `lastChild`, `nextSibling`, `previousSibling` hold slots; children
  *   are kept in arrival order. A parent that is named but not (yet) present has a "phantom" slot (no EXISTS flag).
- * - Attributes `a` and unwrapped node keys: bytes in a chunked pool (`BytePool`), reached by position and length.
+ * - Attributes `a` and unwrapped node keys: bytes in two chunked pools (`BytePool`), reached by position and length.
  *   Texts that would not read back identically, wrapped key texts still needed, `fa` and decrypted attributes live in
  *   side maps (few entries on a usual account).
  *
@@ -196,7 +196,7 @@ class BytePool {
 	}
 }
 
-/** Bytes of one slot across all columns (see NodeStore.columnsFor). */
+/** Bytes of one slot across all columns (see NodeStore.resize). */
 const SLOT_BYTES = 8 + 8 + 4 * 5 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1;
 
 export class NodeStore {
@@ -262,11 +262,12 @@ export class NodeStore {
 	}
 
 	/**
-	 * Moves the columns into one new buffer of `capacity` slots (the first `count` slots copied, the rest empty). One
-	 * buffer rather than fifteen arrays: each resize is one large allocation, which the C allocator maps and unmaps
-	 * whole, instead of fifteen that leave holes in its heap for the tree to live between.
+	 * Puts the columns in one new buffer of `capacity` slots: the first `count` slots copied from `from` (this store, or
+	 * the one being cloned), the rest empty. One buffer rather than fifteen arrays: each resize is one large allocation,
+	 * which the C allocator maps and unmaps whole, instead of fifteen that leave holes in its heap for the tree to live
+	 * between.
 	 */
-	private resize(capacity: number): void {
+	private resize(capacity: number, from: NodeStore = this): void {
 		const buffer = new ArrayBuffer(capacity * SLOT_BYTES);
 		let offset = 0;
 		// Widest first, so every column starts aligned for its element size.
@@ -275,7 +276,7 @@ export class NodeStore {
 			offset += size * capacity;
 			return column;
 		};
-		const count = this.count;
+		const count = from.count;
 		const nodeSize = take(Float64Array, 8);
 		const timestamp = take(Float64Array, 8);
 		const parent = take(Int32Array, 4);
@@ -291,27 +292,27 @@ export class NodeStore {
 		const flags = take(Uint8Array, 1);
 		const type = take(Int8Array, 1);
 		const keyLength = take(Uint8Array, 1);
-		nodeSize.set(this.nodeSize.subarray(0, count));
-		timestamp.set(this.timestamp.subarray(0, count));
+		nodeSize.set(from.nodeSize.subarray(0, count));
+		timestamp.set(from.timestamp.subarray(0, count));
 		for (const [next, previous] of [
-			[parent, this.parent],
-			[firstChild, this.firstChild],
-			[lastChild, this.lastChild],
-			[nextSibling, this.nextSibling],
-			[previousSibling, this.previousSibling],
+			[parent, from.parent],
+			[firstChild, from.firstChild],
+			[lastChild, from.lastChild],
+			[nextSibling, from.nextSibling],
+			[previousSibling, from.previousSibling],
 		]) {
 			next.set(previous.subarray(0, count));
 			next.fill(-1, count);
 		}
-		handleLow.set(this.handleLow.subarray(0, count));
-		attrAt.set(this.attrAt.subarray(0, count));
+		handleLow.set(from.handleLow.subarray(0, count));
+		attrAt.set(from.attrAt.subarray(0, count));
 		attrAt.fill(ATTR_NONE, count);
-		keyAt.set(this.keyAt.subarray(0, count));
-		handleHigh.set(this.handleHigh.subarray(0, count));
-		attrLength.set(this.attrLength.subarray(0, count));
-		flags.set(this.flags.subarray(0, count));
-		type.set(this.type.subarray(0, count));
-		keyLength.set(this.keyLength.subarray(0, count));
+		keyAt.set(from.keyAt.subarray(0, count));
+		handleHigh.set(from.handleHigh.subarray(0, count));
+		attrLength.set(from.attrLength.subarray(0, count));
+		flags.set(from.flags.subarray(0, count));
+		type.set(from.type.subarray(0, count));
+		keyLength.set(from.keyLength.subarray(0, count));
 		Object.assign(this, { capacity, nodeSize, timestamp, parent, firstChild, lastChild, nextSibling, previousSibling, handleLow, attrAt, keyAt, handleHigh, attrLength, flags, type, keyLength });
 	}
 
@@ -325,7 +326,7 @@ export class NodeStore {
 		const copy = new NodeStore(0);
 		copy.count = this.count;
 		copy.size = this.size;
-		copy.resizeFrom(this);
+		copy.resize(this.capacity, this);
 		copy.table = this.table.slice();
 		copy.pool = this.pool;
 		copy.keyPool = this.keyPool;
@@ -439,28 +440,6 @@ export class NodeStore {
 			}
 		}
 		table[hole] = -1;
-	}
-
-	/** Takes the columns of `source` (same count), copied into a buffer of its capacity. */
-	private resizeFrom(source: NodeStore): void {
-		Object.assign(this, {
-			nodeSize: source.nodeSize,
-			timestamp: source.timestamp,
-			parent: source.parent,
-			firstChild: source.firstChild,
-			lastChild: source.lastChild,
-			nextSibling: source.nextSibling,
-			previousSibling: source.previousSibling,
-			handleLow: source.handleLow,
-			attrAt: source.attrAt,
-			keyAt: source.keyAt,
-			handleHigh: source.handleHigh,
-			attrLength: source.attrLength,
-			flags: source.flags,
-			type: source.type,
-			keyLength: source.keyLength,
-		});
-		this.resize(source.capacity);
 	}
 
 	private grow(): void {

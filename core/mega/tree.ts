@@ -305,9 +305,8 @@ export class MegaTree {
 		if (node.aStart >= 0) store.setAttributeBytes(slot, buffer, node.aStart, node.aEnd);
 		else store.setAttributeText(slot, '');
 		// After `<own user handle>:`. Not canonical base64url: left to the text paths (which treat it as they always did).
-		if (keyLength > 0 && store.stageWrappedKey(slot, buffer, node.kStart + (this.options.userHandle as string).length + 1, node.kEnd, keyLength)) {
-			staged.wrappedKeys++;
-		}
+		const keyFrom = node.kStart + (this.options.userHandle ?? '').length + 1;
+		if (keyLength > 0 && store.stageWrappedKey(slot, buffer, keyFrom, node.kEnd, keyLength)) staged.wrappedKeys++;
 		else if (node.kStart >= 0 && node.kEnd > node.kStart) store.keyTexts.set(slot, buffer.toString('latin1', node.kStart, node.kEnd));
 		if (node.faStart >= 0) store.fileAttributes.set(slot, buffer.toString('latin1', node.faStart, node.faEnd));
 		if (parent < 0) store.setParent(slot, null);
