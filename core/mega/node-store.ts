@@ -294,19 +294,14 @@ export class NodeStore {
 		const keyLength = take(Uint8Array, 1);
 		nodeSize.set(from.nodeSize.subarray(0, count));
 		timestamp.set(from.timestamp.subarray(0, count));
-		for (const [next, previous] of [
-			[parent, from.parent],
-			[firstChild, from.firstChild],
-			[lastChild, from.lastChild],
-			[nextSibling, from.nextSibling],
-			[previousSibling, from.previousSibling],
-		]) {
-			next.set(previous.subarray(0, count));
-			next.fill(-1, count);
-		}
+		// Slots past `count` are left zero (their pages untouched): newSlot sets each as it hands it out.
+		parent.set(from.parent.subarray(0, count));
+		firstChild.set(from.firstChild.subarray(0, count));
+		lastChild.set(from.lastChild.subarray(0, count));
+		nextSibling.set(from.nextSibling.subarray(0, count));
+		previousSibling.set(from.previousSibling.subarray(0, count));
 		handleLow.set(from.handleLow.subarray(0, count));
 		attrAt.set(from.attrAt.subarray(0, count));
-		attrAt.fill(ATTR_NONE, count);
 		keyAt.set(from.keyAt.subarray(0, count));
 		handleHigh.set(from.handleHigh.subarray(0, count));
 		attrLength.set(from.attrLength.subarray(0, count));
@@ -384,7 +379,7 @@ export class NodeStore {
 
 	/** The slot of a handle given as its 48-bit number (see handleNumber), made (as a phantom) when it has none. */
 	slotForNumber(value: number): number {
-		// Grown first, so that the free place the search ends on is where the new slot goes.
+		// Grown first (by newSlot's rule), so that the free place the search ends on is where the new slot goes.
 		if (this.count === this.capacity) this.grow();
 		const high = Math.floor(value / TWO_32);
 		const low = value >>> 0;
@@ -396,16 +391,24 @@ export class NodeStore {
 			if (found < 0) break;
 			if (this.handleLow[found] === low && this.handleHigh[found] === high) return found;
 		}
-		const slot = this.count++;
+		const slot = this.newSlot();
 		this.handleHigh[slot] = high;
 		this.handleLow[slot] = low;
 		table[i] = slot;
 		return slot;
 	}
 
+	/** The next slot, with no links and no attributes (the columns past `count` are zero, not -1). */
 	private newSlot(): number {
 		if (this.count === this.capacity) this.grow();
-		return this.count++;
+		const slot = this.count++;
+		this.parent[slot] = -1;
+		this.firstChild[slot] = -1;
+		this.lastChild[slot] = -1;
+		this.nextSibling[slot] = -1;
+		this.previousSibling[slot] = -1;
+		this.attrAt[slot] = ATTR_NONE;
+		return slot;
 	}
 
 	private addToTable(slot: number): void {
