@@ -198,6 +198,15 @@ class BytePool {
 
 /** Bytes of one slot across all columns (see NodeStore.resize). */
 const SLOT_BYTES = 8 + 8 + 4 * 5 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1;
+/** Column buffers up to this size come from the C allocator's heap (below its initial mmap threshold). */
+const SMALL_BYTES = 128 * 1024;
+/**
+ * Slots in a column buffer larger than glibc's largest dynamic mmap threshold (32 MiB): always mapped, and its free
+ * never raises the threshold, so the pools' chunks keep being mapped too instead of landing in the heap between the
+ * reply's short-lived socket buffers (whose freed space the heap then cannot give back). Its pages past the used
+ * slots are never touched, so they cost address space, not memory; fit() shrinks it after a load.
+ */
+const MAPPED_SLOTS = Math.ceil((33 * 1024 * 1024) / SLOT_BYTES);
 
 export class NodeStore {
 	/** Slots handed out (nodes, phantoms and dead ones). */
@@ -311,9 +320,14 @@ export class NodeStore {
 		Object.assign(this, { capacity, nodeSize, timestamp, parent, firstChild, lastChild, nextSibling, previousSibling, handleLow, attrAt, keyAt, handleHigh, attrLength, flags, type, keyLength });
 	}
 
-	/** Gives back the room of slots not handed out (after a load: up to half of the columns). */
+	/** Gives back the room of slots not handed out, and the handle index's room beyond what they need (after a load). */
 	fit(): void {
-		if (this.capacity - this.count >= 1024) this.resize(Math.max(this.count, 1024));
+		if (this.capacity - this.count < 1024) return;
+		const capacity = Math.max(this.count, 1024);
+		this.resize(capacity);
+		let size = 16;
+		while (size < capacity * 2) size *= 2;
+		if (size < this.table.length) this.rebuildTable(capacity);
 	}
 
 	/** An independent copy (columns and side maps copied; the append-only byte pool shared). */
@@ -446,13 +460,20 @@ export class NodeStore {
 	}
 
 	private grow(): void {
-		const capacity = this.capacity * 2;
+		const doubled = this.capacity * 2;
+		// Past the small sizes, straight to a buffer the C allocator always maps (see MAPPED_SLOTS).
+		const capacity = doubled * SLOT_BYTES > SMALL_BYTES ? Math.max(doubled, MAPPED_SLOTS) : doubled;
 		this.resize(capacity);
-		if (capacity * 2 > this.table.length) {
-			this.table = new Int32Array(this.table.length * 2).fill(-1);
-			for (let slot = 0; slot < this.count; slot++) {
-				if (!(this.flags[slot] & (ODD_HANDLE | DEAD))) this.addToTable(slot);
-			}
+		if (capacity * 2 > this.table.length) this.rebuildTable(capacity);
+	}
+
+	/** A new handle index sized for `capacity` slots (at most half full), holding every slot that has a handle. */
+	private rebuildTable(capacity: number): void {
+		let size = 16;
+		while (size < capacity * 2) size *= 2;
+		this.table = new Int32Array(size).fill(-1);
+		for (let slot = 0; slot < this.count; slot++) {
+			if (!(this.flags[slot] & (ODD_HANDLE | DEAD))) this.addToTable(slot);
 		}
 	}
 

@@ -121,9 +121,9 @@ describe('NodeStore (the columns behind MegaTree)', () => {
 			return Buffer.concat([cipher.update(key), cipher.final()]);
 		};
 		const expected = new Map<number, Buffer>();
-		// 16- and 32-byte keys, as text or as bytes, enough to fill several chunks (2 KiB doubling to 1 MiB); every
+		// 16- and 32-byte keys, as text or as bytes, enough to fill several chunks (2 KiB doubling, ~470 KiB in all); every
 		// 97th text is not canonical base64url: nothing is staged for it.
-		for (let i = 0; i < 60_000; i++) {
+		for (let i = 0; i < 20_000; i++) {
 			const slot = store.put({ h: randomHandle(), t: i % 2 }, '');
 			const key = randomBytes(i % 3 === 0 ? 32 : 16);
 			let text = wrap(key).toString('base64url');
@@ -150,5 +150,37 @@ describe('NodeStore (the columns behind MegaTree)', () => {
 		const plain = randomBytes(32);
 		store.setKey(later, plain);
 		expect(store.key(later)?.equals(plain)).toBe(true);
+	});
+
+	it('keeps every node, link and key through growth past the small sizes and a fit afterwards', () => {
+		const store = new NodeStore();
+		const folders = Array.from({ length: 20 }, () => randomHandle());
+		for (const folder of folders) store.put({ h: folder, t: 1 }, '');
+		const files: Array<{ h: string; p: string; key: Buffer }> = [];
+		// 5,000 slots: past the heap-sized buffers (~2,400 slots) into the mapped one, then fitted.
+		for (let i = 0; i < 5_000; i++) {
+			const file = { h: randomHandle(), p: folders[i % folders.length], key: randomBytes(32) };
+			const slot = store.put({ h: file.h, p: file.p, t: 0, s: i, a: randomBytes(32).toString('base64url') }, '');
+			store.setKey(slot, file.key);
+			files.push(file);
+		}
+		const check = (size: number) => {
+			files.forEach((file, index) => {
+				const slot = store.find(file.h);
+				expect(store.nodeSize[slot]).toBe(index);
+				expect(store.parentHandle(slot)).toBe(file.p);
+				expect(store.key(slot)?.equals(file.key)).toBe(true);
+			});
+			expect(childHandles(store, folders[3])).toEqual(files.filter((file) => file.p === folders[3]).map((file) => file.h));
+			expect(store.size).toBe(size);
+		};
+		check(5_020);
+		store.fit();
+		check(5_020);
+		// Grows again after the fit, and a new node lands where it should.
+		const late = randomHandle();
+		store.put({ h: late, p: folders[0], t: 0 }, '');
+		expect(childHandles(store, folders[0]).at(-1)).toBe(late);
+		check(5_021);
 	});
 });
