@@ -201,10 +201,11 @@ const SLOT_BYTES = 8 + 8 + 4 * 5 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1;
 /** Column buffers up to this size come from the C allocator's heap (below its initial mmap threshold). */
 const SMALL_BYTES = 128 * 1024;
 /**
- * Slots in a column buffer larger than glibc's largest dynamic mmap threshold (32 MiB): always mapped, and its free
- * never raises the threshold, so the pools' chunks keep being mapped too instead of landing in the heap between the
- * reply's short-lived socket buffers (whose freed space the heap then cannot give back). Its pages past the used
- * slots are never touched, so they cost address space, not memory; fit() shrinks it after a load.
+ * Slots in a column buffer larger than glibc's largest dynamic mmap threshold (32 MiB), taken while a load fills a
+ * store: always mapped, and its free never raises the threshold, so the pools' chunks keep being mapped too instead
+ * of landing in the heap between the reply's short-lived socket buffers (whose freed space the heap then cannot give
+ * back). Its pages past the used slots are never touched, so they cost address space, not memory; fit() shrinks it
+ * after the load.
  */
 const MAPPED_SLOTS = Math.ceil((33 * 1024 * 1024) / SLOT_BYTES);
 
@@ -322,13 +323,12 @@ export class NodeStore {
 
 	/** Gives back the room of slots not handed out, and the handle index's room beyond what they need (after a load). */
 	fit(): void {
-		if (this.capacity - this.count < 1024) return;
-		const capacity = Math.max(this.count, 1024);
-		this.resize(capacity);
-		let size = 16;
-		while (size < capacity * 2) size *= 2;
-		if (size < this.table.length) this.rebuildTable(capacity);
+		this.loading = false;
+		if (this.capacity - this.count >= 1024) this.resize(Math.max(this.count, 1024));
 	}
+
+	/** Set for a store that a load fills (StagedNodes); fit() ends it. */
+	loading = false;
 
 	/** An independent copy (columns and side maps copied; the append-only byte pool shared). */
 	clone(): NodeStore {
@@ -393,8 +393,8 @@ export class NodeStore {
 
 	/** The slot of a handle given as its 48-bit number (see handleNumber), made (as a phantom) when it has none. */
 	slotForNumber(value: number): number {
-		// Grown first (by newSlot's rule), so that the free place the search ends on is where the new slot goes.
-		if (this.count === this.capacity) this.grow();
+		// Room first, so that the free place the search ends on is where the new slot goes.
+		this.makeRoom();
 		const high = Math.floor(value / TWO_32);
 		const low = value >>> 0;
 		const table = this.table;
@@ -414,7 +414,7 @@ export class NodeStore {
 
 	/** The next slot, with no links and no attributes (the columns past `count` are zero, not -1). */
 	private newSlot(): number {
-		if (this.count === this.capacity) this.grow();
+		this.makeRoom();
 		const slot = this.count++;
 		this.parent[slot] = -1;
 		this.firstChild[slot] = -1;
@@ -459,18 +459,20 @@ export class NodeStore {
 		table[hole] = -1;
 	}
 
-	private grow(): void {
-		const doubled = this.capacity * 2;
-		// Past the small sizes, straight to a buffer the C allocator always maps (see MAPPED_SLOTS).
-		const capacity = doubled * SLOT_BYTES > SMALL_BYTES ? Math.max(doubled, MAPPED_SLOTS) : doubled;
-		this.resize(capacity);
-		if (capacity * 2 > this.table.length) this.rebuildTable(capacity);
+	/** Room for one more slot: the columns grown when full, the handle index when it would pass half full. */
+	private makeRoom(): void {
+		if (this.count === this.capacity) {
+			const doubled = this.capacity * 2;
+			// While loading, past the small sizes: straight to a buffer the C allocator always maps (see MAPPED_SLOTS).
+			this.resize(this.loading && doubled * SLOT_BYTES > SMALL_BYTES ? Math.max(doubled, MAPPED_SLOTS) : doubled);
+		}
+		if ((this.count + 1) * 2 > this.table.length) this.rebuildTable(this.count + 1);
 	}
 
-	/** A new handle index sized for `capacity` slots (at most half full), holding every slot that has a handle. */
-	private rebuildTable(capacity: number): void {
+	/** A new handle index for `slots` slots (at most half full), holding every slot that has a handle. */
+	private rebuildTable(slots: number): void {
 		let size = 16;
-		while (size < capacity * 2) size *= 2;
+		while (size < slots * 2) size *= 2;
 		this.table = new Int32Array(size).fill(-1);
 		for (let slot = 0; slot < this.count; slot++) {
 			if (!(this.flags[slot] & (ODD_HANDLE | DEAD))) this.addToTable(slot);

@@ -225,6 +225,10 @@ export class StagedNodes {
 	/** The parent handle (48-bit number) of the last node staged from bytes, and its slot. */
 	lastParent = -1;
 	lastParentSlot = -1;
+
+	constructor() {
+		this.store.loading = true;
+	}
 }
 
 export interface MegaTreeOptions {
