@@ -209,6 +209,13 @@ const SMALL_BYTES = 128 * 1024;
  */
 const MAPPED_SLOTS = Math.ceil((33 * 1024 * 1024) / SLOT_BYTES);
 
+/** Entries of a handle index for `slots` slots: a power of two, at most half full. */
+function indexSizeFor(slots: number): number {
+	let size = 16;
+	while (size < slots * 2) size *= 2;
+	return size;
+}
+
 export class NodeStore {
 	/** Slots handed out (nodes, phantoms and dead ones). */
 	count = 0;
@@ -231,6 +238,8 @@ export class NodeStore {
 	private keyAt: Uint32Array;
 	keyLength: Uint8Array;
 	private table: Int32Array;
+	/** Set for a store that a load fills (StagedNodes); fit() ends it. */
+	loading = false;
 	/** Append-only (bytes once written never change), so copies of a store may share it. */
 	private pool = new BytePool();
 	/**
@@ -266,9 +275,7 @@ export class NodeStore {
 		this.keyAt = new Uint32Array(0);
 		this.keyLength = new Uint8Array(0);
 		this.resize(capacity);
-		let tableSize = 16;
-		while (tableSize < capacity * 2) tableSize *= 2;
-		this.table = new Int32Array(tableSize).fill(-1);
+		this.table = new Int32Array(indexSizeFor(capacity)).fill(-1);
 	}
 
 	/**
@@ -321,14 +328,11 @@ export class NodeStore {
 		Object.assign(this, { capacity, nodeSize, timestamp, parent, firstChild, lastChild, nextSibling, previousSibling, handleLow, attrAt, keyAt, handleHigh, attrLength, flags, type, keyLength });
 	}
 
-	/** Gives back the room of slots not handed out, and the handle index's room beyond what they need (after a load). */
+	/** Ends a load: gives back the room of the slots not handed out. */
 	fit(): void {
 		this.loading = false;
 		if (this.capacity - this.count >= 1024) this.resize(Math.max(this.count, 1024));
 	}
-
-	/** Set for a store that a load fills (StagedNodes); fit() ends it. */
-	loading = false;
 
 	/** An independent copy (columns and side maps copied; the append-only byte pool shared). */
 	clone(): NodeStore {
@@ -405,16 +409,20 @@ export class NodeStore {
 			if (found < 0) break;
 			if (this.handleLow[found] === low && this.handleHigh[found] === high) return found;
 		}
-		const slot = this.newSlot();
+		const slot = this.takeSlot();
 		this.handleHigh[slot] = high;
 		this.handleLow[slot] = low;
 		table[i] = slot;
 		return slot;
 	}
 
-	/** The next slot, with no links and no attributes (the columns past `count` are zero, not -1). */
 	private newSlot(): number {
 		this.makeRoom();
+		return this.takeSlot();
+	}
+
+	/** The next slot (room made already), with no links and no attributes (the columns past `count` are zero, not -1). */
+	private takeSlot(): number {
 		const slot = this.count++;
 		this.parent[slot] = -1;
 		this.firstChild[slot] = -1;
@@ -471,9 +479,7 @@ export class NodeStore {
 
 	/** A new handle index for `slots` slots (at most half full), holding every slot that has a handle. */
 	private rebuildTable(slots: number): void {
-		let size = 16;
-		while (size < slots * 2) size *= 2;
-		this.table = new Int32Array(size).fill(-1);
+		this.table = new Int32Array(indexSizeFor(slots)).fill(-1);
 		for (let slot = 0; slot < this.count; slot++) {
 			if (!(this.flags[slot] & (ODD_HANDLE | DEAD))) this.addToTable(slot);
 		}
