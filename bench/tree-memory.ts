@@ -1,9 +1,11 @@
 /**
  * tree.load.300k / tree.load.1m: what loading a big account costs in memory, as a user meets it — login + `f` + one
  * path resolved and one folder listed — each run in a fresh child process (`test/support/run-in-child.ts`) against a
- * sandbox in its own process, after one untimed load (best of `runs` for time, worst for memory). `ours` / `megajs` = ms from the `f` request to ready; `peakRssMiB` = peak RSS growth of
- * the child (login included); `retainedRssMiB` = RSS growth still held after load with the tree alive and two full
- * garbage collections and a 0.5 s pause (`retainedHeapMiB`: the V8 heap + external part of it). megajs's figures are `megajsPeakRssMiB` / `megajsRetainedRssMiB`.
+ * sandbox in its own process, after one untimed load (best of `runs` for time, worst for memory). `ours` / `megajs` =
+ * ms from the `f` request to ready; `peakRssMiB` = peak RSS growth of the child (login included); `retainedRssMiB` =
+ * RSS growth still held after load with the tree alive and two full garbage collections and a 0.5 s pause
+ * (`retainedHeapMiB`: the V8 heap + external part of it). megajs's figures are `megajsPeakRssMiB` /
+ * `megajsRetainedRssMiB`.
  */
 import { join } from 'node:path';
 
@@ -112,6 +114,8 @@ interface Runs {
 	nodes: number;
 }
 
+const noRuns = (): Runs => ({ readyMs: [], peakRssGrowthBytes: [], retainedBytes: [], retainedHeapBytes: [], nodes: 0 });
+
 async function runOnce(load: 'loadOurs' | 'loadMegajs', account: Account, into: Runs): Promise<void> {
 	const run = await runInChild<ChildFigures>(join(__dirname, 'tree-memory.ts'), load, account, { timeoutMs: 600_000 });
 	into.readyMs.push(round(run.result.readyMs));
@@ -132,10 +136,10 @@ export async function benchTreeMemory(options: { folders: number; name: string; 
 	const served = await serveSandbox({ folders: options.folders, filesPerFolder: 999 });
 	try {
 		const account: Account = { gateway: served.gateway, email: served.email, password: served.password, folders: options.folders };
-		const ours: Runs = { readyMs: [], peakRssGrowthBytes: [], retainedBytes: [], retainedHeapBytes: [], nodes: 0 };
-		const theirs: Runs = { readyMs: [], peakRssGrowthBytes: [], retainedBytes: [], retainedHeapBytes: [], nodes: 0 };
+		const ours = noRuns();
+		const theirs = noRuns();
 		// One untimed load first, so the sandbox serves warm as a real server does (its first `f` is JIT-cold).
-		await runOnce('loadOurs', account, { readyMs: [], peakRssGrowthBytes: [], retainedBytes: [], retainedHeapBytes: [], nodes: 0 });
+		await runOnce('loadOurs', account, noRuns());
 		// Ours first, then megajs: a megajs child (~0.5 GiB) leaves the kernel reclaiming memory as the next one starts.
 		for (let run = 0; run < runs; run++) await runOnce('loadOurs', account, ours);
 		for (let run = 0; options.megajs && run < runs; run++) await runOnce('loadMegajs', account, theirs);
